@@ -1,0 +1,63 @@
+# ctxh: `make demo` runs it, `make test` tests it. See README.md.
+
+# A Python 3.12+ interpreter: PYTHON=... wins; otherwise the first of python3.13, python3.12, python3 that is
+# new enough (a .python-version file selects one under pyenv).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=true
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv demo demo-data serve test test-fast lint format messages bench clean check-python
+
+help:
+	@echo "make demo       install into .venv, build the database, load units and demo data, serve on $(HOST):$(PORT)"
+	@echo "make demo-data  the same set-up without serving"
+	@echo "make test       the whole test suite (DATABASE_URL selects PostgreSQL; SQLite by default)"
+	@echo "make lint       ruff"
+	@echo "make messages   refresh and compile the translations"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "ctxh needs Python 3.12 or newer (python3.13, python3.12 or python3 >= 3.12 on PATH)."; \
+		echo "Install one, pin it with a .python-version file (pyenv, uv), or run: make PYTHON=/path/to/python3.12 ..."; \
+		exit 1; fi
+
+$(STAMP): pyproject.toml | check-python
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo-data: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py load_admin_units
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+demo: demo-data serve
+
+serve: $(STAMP)
+	@echo "ctxh: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	cd ctxh && $(DEV_ENV) ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete
+	cd ctxh && $(DEV_ENV) ../$(BIN)/python ../manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,50 @@
+"""Roles and what each may do. The table in docs/roles.md is this mapping written out for people.
+
+A capability says *what* a user may do; the scope (ctxh.accounts.scoping) says *on which* units and
+organizations. Both are checked where data is queried, not only where links are shown.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Quản trị hệ thống")
+    PROGRAMME_MANAGER = "programme_manager", _("Cán bộ quản lý chương trình cấp tỉnh")
+    ORG_OFFICER = "org_officer", _("Cán bộ cơ sở (xã, phường, cơ sở)")
+    SOCIAL_WORKER = "social_worker", _("Người làm công tác xã hội")
+    TRAINER = "trainer", _("Cán bộ đào tạo")
+    LEADER = "leader", _("Lãnh đạo (chỉ xem)")
+
+
+class Capability(StrEnum):
+    VIEW_UNITS = "view_units"
+    VIEW_ORGS = "view_orgs"
+    CHANGE_ORGS = "change_orgs"
+    IMPORT_ORGS = "import_orgs"
+    EXPORT_ORGS = "export_orgs"
+    MANAGE_USERS = "manage_users"
+    UNRESTRICTED_SCOPE = "unrestricted_scope"
+
+
+_READ = {Capability.VIEW_UNITS, Capability.VIEW_ORGS}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.PROGRAMME_MANAGER: frozenset(
+        _READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
+    ),
+    Role.ORG_OFFICER: frozenset(_READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}),
+    Role.SOCIAL_WORKER: frozenset(_READ),
+    Role.TRAINER: frozenset(_READ),
+    Role.LEADER: frozenset(_READ | {Capability.EXPORT_ORGS}),
+}
+
+# Roles that must confirm a one-time code (TOTP) at every login.
+TWO_FACTOR_ROLES: frozenset[str] = frozenset({Role.ADMIN})
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())

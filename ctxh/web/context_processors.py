@@ -1,0 +1,3 @@
+def navigation(request):
+    """Placeholder: the navigation by role is built by the UI shell work."""
+    return {}

@@ -1,0 +1,3 @@
+"""Pages for organizations: list, detail, create, edit, close, import, export."""
+
+urlpatterns: list = []

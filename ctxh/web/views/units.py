@@ -1,0 +1,3 @@
+"""Pages to browse administrative units as of a date."""
+
+urlpatterns: list = []
