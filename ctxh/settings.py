@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -116,6 +117,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through project templates (ctxh/templates/django/forms/): Bootstrap markup, labels and errors
+# next to each field.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, default an SQLite file under var/ (zero set-up).
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'ctxh.sqlite3'}"
