@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "ctxh.audit",
     "ctxh.geo",
     "ctxh.orgs",
+    "ctxh.workforce",
+    "ctxh.training",
     "ctxh.imports",
     "ctxh.web",
     "ctxh.api",
