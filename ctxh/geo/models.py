@@ -102,7 +102,8 @@ class Unit(Validity):
     def label(self) -> str:
         """Name with validity, to tell apart two generations of one code."""
         if self.valid_to:
-            return _("%(name)s (đến %(day)s)") % {"name": self.name, "day": self.valid_to.strftime("%d/%m/%Y")}
+            day = self.valid_to.strftime("%d/%m/%Y")
+            return _("%(name)s (đến %(day)s)") % {"name": self.name, "day": day}
         return self.name
 
 
@@ -126,9 +127,17 @@ class Succession(models.Model):
     kind = models.CharField(_("hình thức"), max_length=10, choices=SuccessionKind.choices)
     partly_merged = models.BooleanField(
         _("sáp nhập một phần"), default=False,
-        help_text=_("Đơn vị cũ chỉ nhập một phần diện tích, dân số vào đơn vị mới (theo bảng chuyển đổi chính thức)."),
+        help_text=_(
+            "Đơn vị cũ chỉ nhập một phần diện tích, dân số vào đơn vị mới (theo bảng chuyển đổi chính thức)."
+        ),
     )
     source = models.CharField(_("nguồn"), max_length=200, blank=True)
+    note = models.TextField(
+        _("ghi chú"), blank=True,
+        help_text=_(
+            "Căn cứ hoặc lý do, nhất là với quyết định tại địa phương chưa có trong bảng chính thức."
+        ),
+    )
 
     class Meta:
         verbose_name = _("kế thừa đơn vị hành chính")
