@@ -94,12 +94,17 @@ class Organization(Validity):
     search_name = models.CharField(max_length=255, editable=False, db_index=True)
     kind = models.CharField(_("loại tổ chức"), max_length=30, choices=OrgKind.choices, db_index=True)
     school_level = models.CharField(_("cấp học"), max_length=20, choices=SchoolLevel.choices, blank=True)
-    health_level = models.CharField(_("loại cơ sở y tế"), max_length=20, choices=HealthLevel.choices, blank=True)
+    health_level = models.CharField(
+        _("loại cơ sở y tế"), max_length=20, choices=HealthLevel.choices, blank=True
+    )
     sector = models.CharField(_("ngành, lĩnh vực"), max_length=30, choices=Sector.choices)
     ownership = models.CharField(_("loại hình sở hữu"), max_length=10, choices=Ownership.choices)
     unit = models.ForeignKey(
-        "geo.Unit", verbose_name=_("đơn vị hành chính"), on_delete=models.PROTECT, related_name="organizations",
-        help_text=_("Đơn vị hành chính nơi tổ chức đặt trụ sở (hiện nay, hoặc khi tổ chức chấm dứt hoạt động)."),
+        "geo.Unit", verbose_name=_("đơn vị hành chính"), on_delete=models.PROTECT,
+        related_name="organizations",
+        help_text=_(
+            "Đơn vị hành chính nơi tổ chức đặt trụ sở (hiện nay, hoặc khi tổ chức chấm dứt hoạt động)."
+        ),
     )
     parent = models.ForeignKey(
         "self", verbose_name=_("tổ chức cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
