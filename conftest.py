@@ -35,5 +35,18 @@ def small_geo(db):
     make_succession(x3, n1, SuccessionKind.SPLIT, partly=True)
     make_succession(x3, n2, SuccessionKind.SPLIT, partly=True)
     make_succession(y1, n2)
-    return SimpleNamespace(old08=old08, old02=old02, d070=d070, d024=d024, x1=x1, x2=x2, x3=x3, y1=y1,
-                           new08=new08, n1=n1, n2=n2, before=dt.date(2024, 6, 1), after=dt.date(2025, 8, 1))
+    return SimpleNamespace(
+        old08=old08,
+        old02=old02,
+        d070=d070,
+        d024=d024,
+        x1=x1,
+        x2=x2,
+        x3=x3,
+        y1=y1,
+        new08=new08,
+        n1=n1,
+        n2=n2,
+        before=dt.date(2024, 6, 1),
+        after=dt.date(2025, 8, 1),
+    )

@@ -51,7 +51,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with ctxh's admin site: administrators only, after two-factor verification.
+    "ctxh.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,7 +88,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the user picked English with the language switch (not the browser's Accept-Language).
+    "ctxh.web.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,7 +128,9 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, default an SQLite file under var/ (zero set-up).
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'ctxh.sqlite3'}"
-DATABASES = {"default": dj_database_url.config(default=DEFAULT_SQLITE, conn_max_age=60, conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.config(default=DEFAULT_SQLITE, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -187,6 +191,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+if DEBUG:
+    # Development serves static files from the apps (finders); an empty root keeps whitenoise quiet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,6 +229,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online validator badge: Swagger UI must not call a host outside the intranet.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Several models have a field named "kind": give each choice set its own readable enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "ctxh.geo.models.UnitKind",
+        "SuccessionKindEnum": "ctxh.geo.models.SuccessionKind",
+        "OrgKindEnum": "ctxh.orgs.models.OrgKind",
+    },
 }
 
 # Production mode: HTTPS behind a proxy. Each setting can be relaxed from the environment.

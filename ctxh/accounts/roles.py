@@ -21,6 +21,7 @@ class Role(models.TextChoices):
 
 class Capability(StrEnum):
     VIEW_UNITS = "view_units"
+    CHANGE_UNITS = "change_units"
     VIEW_ORGS = "view_orgs"
     CHANGE_ORGS = "change_orgs"
     IMPORT_ORGS = "import_orgs"
@@ -36,7 +37,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PROGRAMME_MANAGER: frozenset(
         _READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
     ),
-    Role.ORG_OFFICER: frozenset(_READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}),
+    Role.ORG_OFFICER: frozenset(
+        _READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
+    ),
     Role.SOCIAL_WORKER: frozenset(_READ),
     Role.TRAINER: frozenset(_READ),
     Role.LEADER: frozenset(_READ | {Capability.EXPORT_ORGS}),

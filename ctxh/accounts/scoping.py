@@ -39,7 +39,9 @@ def unit_closure(unit_ids: Iterable[int]) -> set[int]:
     frontier = set(seen)
     while frontier:
         children = set(Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        older = set(Succession.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True))
+        older = set(
+            Succession.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True)
+        )
         frontier = (children | older) - seen
         seen |= frontier
     return seen
@@ -52,7 +54,8 @@ def organization_closure(organization_ids: Iterable[int]) -> set[int]:
     seen = set(organization_ids)
     frontier = set(seen)
     while frontier:
-        frontier = set(Organization.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - seen
+        children = Organization.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        frontier = set(children) - seen
         seen |= frontier
     return seen
 
