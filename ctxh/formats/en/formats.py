@@ -1,14 +1,2 @@
 # English pages keep the Vietnamese conventions for dates and numbers (dd/mm/yyyy, 1.234.567).
-DATE_FORMAT = "d/m/Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "d/m/Y H:i"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
-MONTH_DAY_FORMAT = "d/m"
-YEAR_MONTH_FORMAT = "m/Y"
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-DECIMAL_SEPARATOR = ","
-THOUSAND_SEPARATOR = "."
-NUMBER_GROUPING = 3
-USE_THOUSAND_SEPARATOR = True
-FIRST_DAY_OF_WEEK = 1
+from ctxh.formats.vi.formats import *  # noqa: F403
