@@ -1,7 +1,40 @@
-from django.urls import path
+"""The REST API: version 1 under /api/v1/, the OpenAPI 3 schema at /api/schema/, Swagger UI at /api/docs/.
+
+Each resource lives in its own module (units.py, organizations.py, ...) and registers here.
+"""
+
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from ctxh.api.auth import ObtainTokenView
+from ctxh.api.common import ApiViewMixin
+from ctxh.api.organizations import OrganizationViewSet
+from ctxh.api.units import UnitViewSet
+
+
+class RootView(ApiViewMixin, APIRootView):
+    """/api/v1/: the list of resources (browsable in a signed-in browser)."""
+
+
+class Router(DefaultRouter):
+    """The API root at /api/v1/ lists the resources; no `.json` suffix URLs (one URL per resource)."""
+
+    APIRootView = RootView
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("units", UnitViewSet, basename="unit")
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+v1_patterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    *router.urls,
+]
 
 urlpatterns = [
+    path("v1/", include((v1_patterns, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
