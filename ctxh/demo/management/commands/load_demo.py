@@ -1,0 +1,80 @@
+"""manage.py load_demo: a realistic organization network and one user per role (see ctxh.demo.services)."""
+
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ctxh.accounts.roles import Role
+from ctxh.demo.builder import DemoDataError
+from ctxh.demo.services import demo_load, demo_province
+from ctxh.demo.users import PASSWORD_ENV
+from ctxh.orgs.models import OrgKind
+
+SITE_URL = "http://127.0.0.1:8000/"
+
+
+class Command(BaseCommand):
+    help = _("Tải dữ liệu mẫu: mạng lưới tổ chức của tỉnh (trước và sau 01/07/2025) và một người dùng "
+             "cho mỗi vai trò. Chạy lại không tạo trùng.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--province", default="08",
+                            help=_("Mã tỉnh (hiệu lực từ 01/07/2025); mặc định 08, Tuyên Quang."))
+        parser.add_argument("--credentials-file", type=Path,
+                            default=Path(settings.VAR_DIR) / "demo_credentials.txt",
+                            help=_("Tệp giữ mật khẩu đã sinh của người dùng mẫu (khi không đặt %(env)s).")
+                            % {"env": PASSWORD_ENV})
+
+    def handle(self, *args, province, credentials_file, **options):
+        started = time.monotonic()
+        password = os.environ.get(PASSWORD_ENV) or None
+        try:
+            result = demo_load(province=demo_province(province), password=password,
+                               credentials_path=credentials_file)
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+
+        geo, stats = result.geography, result.stats
+        old = ", ".join(p.unit.name for p in geo.old_provinces)
+        self.stdout.write(
+            _("Dữ liệu mẫu: %(province)s, %(count)s xã, phường từ 01/07/2025; trước đó: %(old)s.")
+            % {"province": geo.province.name, "count": len(geo.communes), "old": old or "—"}
+        )
+        organizations = stats.created_total - stats.created["user"]
+        self.stdout.write(_("Tổ chức: tạo mới %(created)s, đã có %(reused)s.") % {
+            "created": number_format(organizations, force_grouping=True),
+            "reused": number_format(stats.reused, force_grouping=True)})
+        for kind in OrgKind:
+            if stats.created[kind]:
+                count = number_format(stats.created[kind], force_grouping=True)
+                self.stdout.write(f"  {kind.label}: {count}")
+        for warning in stats.warnings:
+            self.stdout.write(self.style.WARNING(_("Lưu ý: %(text)s") % {"text": warning}))
+
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Người dùng mẫu")))
+        header = (_("Vai trò"), _("Tên đăng nhập"), _("Mật khẩu"), _("Phạm vi"))
+        rows = [header] + [(a.role_label, a.username, a.password, a.scope) for a in result.accounts]
+        widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+        for number, row in enumerate(rows):
+            self.stdout.write("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            if number == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        if password:
+            self.stdout.write(_("Mật khẩu lấy từ biến môi trường %(env)s.") % {"env": PASSWORD_ENV})
+        else:
+            self.stdout.write(_("Mật khẩu được lưu trong %(file)s (chỉ chủ sở hữu đọc được).")
+                              % {"file": credentials_file})
+        admins = [a.username for a in result.accounts if a.role == Role.ADMIN]
+        for username in admins:
+            self.stdout.write(self.style.WARNING(
+                _("Tài khoản quản trị %(username)s phải thiết lập ứng dụng xác thực (TOTP, ví dụ Google "
+                  "Authenticator, FreeOTP) ở lần đăng nhập đầu tiên: quét mã QR rồi nhập mã 6 chữ số.")
+                % {"username": username}))
+        self.stdout.write(_("Mở %(url)s (xong sau %(seconds)s giây).")
+                          % {"url": SITE_URL, "seconds": number_format(time.monotonic() - started, 1)})
