@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ctxh.core.text import fold, nfc
+
 
 class ValidityQuerySet(models.QuerySet):
     """Rows that carry `valid_from` / `valid_to` (both inclusive, either may be open)."""
@@ -38,3 +40,29 @@ class Validity(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to >= day
         )
+
+
+class Ethnicity(models.Model):
+    """An ethnic group of the General Statistics Office list (codes 01-54), or "foreign national".
+
+    The rows are data (ctxh/core/data/ethnicities.csv), loaded by a migration; shared by the workforce and the
+    registry of people.
+    """
+
+    code = models.CharField(_("mã"), max_length=4, unique=True)
+    name = models.CharField(_("tên dân tộc"), max_length=100)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("dân tộc")
+        verbose_name_plural = _("dân tộc")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
