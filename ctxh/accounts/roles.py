@@ -26,23 +26,37 @@ class Capability(StrEnum):
     CHANGE_ORGS = "change_orgs"
     IMPORT_ORGS = "import_orgs"
     EXPORT_ORGS = "export_orgs"
+    VIEW_WORKFORCE = "view_workforce"
+    CHANGE_WORKFORCE = "change_workforce"
+    EXPORT_WORKFORCE = "export_workforce"
+    VIEW_TRAINING = "view_training"
+    CHANGE_TRAINING = "change_training"
+    VIEW_INDICATORS = "view_indicators"
+    MANAGE_STAFFING_RULES = "manage_staffing_rules"
+    MANAGE_BASE_SALARY = "manage_base_salary"
     MANAGE_USERS = "manage_users"
     UNRESTRICTED_SCOPE = "unrestricted_scope"
 
 
-_READ = {Capability.VIEW_UNITS, Capability.VIEW_ORGS}
+_READ = {
+    Capability.VIEW_UNITS,
+    Capability.VIEW_ORGS,
+    Capability.VIEW_WORKFORCE,
+    Capability.VIEW_TRAINING,
+    Capability.VIEW_INDICATORS,
+}
+_KEEP_ORGS = {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
+_KEEP_WORKFORCE = {Capability.CHANGE_WORKFORCE, Capability.EXPORT_WORKFORCE}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.PROGRAMME_MANAGER: frozenset(
-        _READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
+        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | {Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES}
     ),
-    Role.ORG_OFFICER: frozenset(
-        _READ | {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
-    ),
+    Role.ORG_OFFICER: frozenset(_READ | _KEEP_ORGS | _KEEP_WORKFORCE),
     Role.SOCIAL_WORKER: frozenset(_READ),
-    Role.TRAINER: frozenset(_READ),
-    Role.LEADER: frozenset(_READ | {Capability.EXPORT_ORGS}),
+    Role.TRAINER: frozenset(_READ | {Capability.CHANGE_TRAINING}),
+    Role.LEADER: frozenset(_READ | {Capability.EXPORT_ORGS, Capability.EXPORT_WORKFORCE}),
 }
 
 # Roles that must confirm a one-time code (TOTP) at every login.
