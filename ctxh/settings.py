@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ctxh.orgs",
     "ctxh.workforce",
     "ctxh.training",
+    "ctxh.indicators",
     "ctxh.imports",
     "ctxh.web",
     "ctxh.api",

@@ -1,0 +1,3 @@
+"""Pages: indicators."""
+
+urlpatterns: list = []

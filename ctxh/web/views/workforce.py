@@ -1,0 +1,3 @@
+"""Pages: workforce."""
+
+urlpatterns: list = []
