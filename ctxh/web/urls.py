@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from ctxh.web.views import home, indicators, orgs, training, units, workforce
+from ctxh.web.views import home, indicators, orgs, training, training_io, units, workforce, workforce_io
 
 app_name = "web"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("don-vi-hanh-chinh/", include(units.urlpatterns)),
     path("to-chuc/", include(orgs.urlpatterns)),
     path("nhan-su/", include(workforce.urlpatterns)),
+    path("nhan-su/excel/", include(workforce_io.urlpatterns)),
     path("dao-tao/", include(training.urlpatterns)),
+    path("dao-tao/excel/", include(training_io.urlpatterns)),
     path("chi-so/", include(indicators.urlpatterns)),
 ]

@@ -1,0 +1,3 @@
+"""Pages: Excel import and export (training_io)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: Excel import and export (workforce_io)."""
+
+urlpatterns: list = []
