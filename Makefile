@@ -22,8 +22,8 @@ help:
 	@echo "make messages   refresh and compile the translations"
 
 check-python:
-	@if [ -z "$(PYTHON)" ]; then \
-		echo "ctxh needs Python 3.12 or newer (python3.13, python3.12 or python3 >= 3.12 on PATH)."; \
+	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+		echo "ctxh needs Python 3.12 or newer (python3.13, python3.12 or python3 >= 3.12 on PATH)$(if $(PYTHON),; '$(PYTHON)' is not one,)."; \
 		echo "Install one, pin it with a .python-version file (pyenv, uv), or run: make PYTHON=/path/to/python3.12 ..."; \
 		exit 1; fi
 
