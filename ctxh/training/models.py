@@ -67,6 +67,56 @@ class CourseQuerySet(models.QuerySet):
             Q(organizer__in=organizations) | Q(partner__in=organizations) | Exists(attended) | Exists(counted)
         )
 
+    def managed_by(self, user):
+        """Courses the user's organizations organize or partner: their trainers keep the courses' records."""
+        return self.filter(_managed_condition(user, "")) if not _unrestricted(user) else self
+
+
+def _unrestricted(user) -> bool:
+    from ctxh.accounts.scoping import scope_for
+
+    return scope_for(user).unrestricted
+
+
+def _managed_condition(user, prefix: str) -> Q:
+    """`<prefix>organizer` or `<prefix>partner` is an organization of the user's scope."""
+    from ctxh.orgs.models import Organization
+
+    organizations = Organization.objects.for_user(user).values("pk")
+    return Q(**{f"{prefix}organizer__in": organizations}) | Q(**{f"{prefix}partner__in": organizations})
+
+
+def _participant_condition(user, prefix: str = "") -> Q:
+    """The attendance's participant belongs to the user's scope: by the organization recorded on it, or
+    (a registered worker) by a position in an organization of the scope."""
+    from ctxh.orgs.models import Organization
+    from ctxh.workforce.models import Worker
+
+    return (Q(**{f"{prefix}organization__in": Organization.objects.for_user(user).values("pk")})
+            | Q(**{f"{prefix}worker__in": Worker.objects.for_user(user).values("pk")}))
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The one door: sessions of courses the user's organizations organize or partner, and sessions
+        attended by people of the user's scope (named, or counted in the user's units).
+
+        A course is visible (Course.objects.for_user) exactly when at least one of its sessions is, or when
+        the user's organizations organize or partner it.
+        """
+        from ctxh.accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.unrestricted:
+            return self
+        attended = Attendance.objects.filter(session=OuterRef("pk")).filter(_participant_condition(user))
+        counted = CountedAttendance.objects.filter(session=OuterRef("pk"), unit_id__in=scope.unit_ids)
+        return self.filter(_managed_condition(user, "course__") | Exists(attended) | Exists(counted))
+
+    def managed_by(self, user):
+        """Sessions whose attendance the user's organizations keep (organizer or partner of the course)."""
+        return self if _unrestricted(user) else self.filter(_managed_condition(user, "course__"))
+
 
 class Course(models.Model):
     title = models.CharField(_("tên khóa, lớp"), max_length=300)
@@ -124,6 +174,7 @@ class Session(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
 
     history = HistoricalRecords()
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lớp đào tạo")
@@ -137,6 +188,15 @@ class Session(models.Model):
 def organization_key(organization_id: int | None, organization_name: str) -> str:
     """What tells two external people of the same name apart: their organization, or its name as typed."""
     return f"org:{organization_id}" if organization_id else f"name:{fold(organization_name)}"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The one door: the whole list of sessions the user's organizations keep (organizer or partner of
+        the course); elsewhere only the participants of the user's scope."""
+        if _unrestricted(user):
+            return self
+        return self.filter(_managed_condition(user, "session__course__") | _participant_condition(user))
 
 
 class Attendance(models.Model):
@@ -164,6 +224,7 @@ class Attendance(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("người dự lớp")
@@ -201,6 +262,18 @@ class Attendance(models.Model):
         return self.worker.full_name if self.worker_id else self.person_name
 
 
+class CountedAttendanceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The one door: every count of the sessions the user's organizations keep; elsewhere the counts
+        attributed to the user's units."""
+        from ctxh.accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.unrestricted:
+            return self
+        return self.filter(_managed_condition(user, "session__course__") | Q(unit_id__in=scope.unit_ids))
+
+
 class CountedAttendance(models.Model):
     """Where only numbers were kept: how many people completed a session, by unit, organization kind, sex."""
 
@@ -216,6 +289,7 @@ class CountedAttendance(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+    objects = CountedAttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("số người dự lớp (chỉ có số liệu)")

@@ -26,21 +26,27 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from ctxh.core.reference import Sex
+from ctxh.core.text import fold
 from ctxh.orgs.models import Organization, OrgKind
-from ctxh.training.models import Attendance, CountedAttendance, Topic
-from ctxh.workforce.models import Position, ProgrammePhase
+from ctxh.training.models import Attendance, CountedAttendance, Course, Session, Topic
+from ctxh.workforce.models import Position, ProgrammePhase, Worker
 from ctxh.workforce.selectors import UnitsArg, location_on, resolve_unit_ids
 from ctxh.workforce.targets import Target, target_for
 
@@ -190,3 +196,170 @@ def worker_trainings(worker) -> QuerySet:
     """A worker's attendance, newest session first (worker page)."""
     return (Attendance.objects.filter(worker=worker).select_related("session__course")
             .order_by("-session__start_date", "pk"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reads for the pages. Each starts from a `for_user` door (ctxh/training/models.py): a course or session
+# outside the user's scope is not found; counts are of what the user may see.
+
+
+def course_list(*, user, filters: dict | None = None) -> QuerySet[Course]:
+    """The user's courses narrowed by `filters`: q (words of the title, diacritics ignored), topic, organizer,
+    year (a session started that year), funding_source. Newest first."""
+    filters = filters or {}
+    courses = Course.objects.for_user(user).select_related("organizer", "partner").prefetch_related("topics")
+    for word in fold(filters.get("q") or "").split():
+        courses = courses.filter(search_name__contains=word)
+    if filters.get("topic"):
+        courses = courses.filter(topics=filters["topic"])
+    if filters.get("organizer"):
+        courses = courses.filter(organizer=filters["organizer"])
+    if filters.get("year"):
+        courses = courses.filter(
+            Exists(Session.objects.filter(course=OuterRef("pk"), start_date__year=int(filters["year"]))))
+    if filters.get("funding_source"):
+        courses = courses.filter(funding_source=filters["funding_source"])
+    return courses.annotate(last_start=Max("sessions__start_date")).order_by(
+        F("last_start").desc(nulls_last=True), "-created_at", "pk")
+
+
+def course_organizers(*, user) -> QuerySet[Organization]:
+    """The organizers of the courses the user sees (for the list's filter)."""
+    return Organization.objects.filter(
+        pk__in=Course.objects.for_user(user).values("organizer")).order_by("search_name", "code")
+
+
+def course_years(*, user) -> list[int]:
+    """The years in which the user's sessions started, newest first."""
+    years = (Session.objects.for_user(user).annotate(year=ExtractYear("start_date"))
+             .order_by("-year").values_list("year", flat=True).distinct())
+    return list(years)
+
+
+def course_detail(*, user, pk: int) -> Course:
+    """One course of the user's scope; raises Course.DoesNotExist otherwise."""
+    return (Course.objects.for_user(user).select_related("organizer", "partner")
+            .prefetch_related("topics").get(pk=pk))
+
+
+def course_sessions(*, user, course: Course) -> QuerySet[Session]:
+    return (Session.objects.for_user(user).filter(course=course).prefetch_related("trainers")
+            .order_by("-start_date", "pk"))
+
+
+def session_detail(*, user, pk: int) -> Session:
+    """One session of the user's scope, with its course; raises Session.DoesNotExist otherwise."""
+    return (Session.objects.for_user(user).select_related("course__organizer", "course__partner")
+            .prefetch_related("trainers", "course__topics").get(pk=pk))
+
+
+@dataclass
+class AttendanceStats:
+    """What a user sees of a course or session: named participants, of whom completed, and counted people."""
+
+    sessions: int = 0
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    named: int = 0
+    named_completed: int = 0
+    counted: int = 0
+
+    @property
+    def participants(self) -> int:
+        return self.named + self.counted
+
+    @property
+    def completed(self) -> int:
+        """Person-times of completed attendance: completed named participants, and counted people (who are
+        counted only when they completed)."""
+        return self.named_completed + self.counted
+
+
+def _stats(*, user, key: str, ids: list[int]) -> dict[int, AttendanceStats]:
+    """Statistics per course (key "course") or per session (key ""), in three grouped queries."""
+    stats = {pk: AttendanceStats() for pk in ids}
+    session_key = f"session__{key}_id" if key else "session_id"
+    if key:
+        for row in (Session.objects.for_user(user).filter(course_id__in=ids).order_by().values("course_id")
+                    .annotate(n=Count("pk"), first=Min("start_date"), last=Max("start_date"))):
+            stats[row["course_id"]].sessions = row["n"]
+            stats[row["course_id"]].first_day, stats[row["course_id"]].last_day = row["first"], row["last"]
+    named = (Attendance.objects.for_user(user).filter(**{f"{session_key}__in": ids}).order_by()
+             .values(session_key).annotate(n=Count("pk"), done=Count("pk", filter=Q(completed=True))))
+    for row in named:
+        stats[row[session_key]].named, stats[row[session_key]].named_completed = row["n"], row["done"]
+    counted = (CountedAttendance.objects.for_user(user).filter(**{f"{session_key}__in": ids}).order_by()
+               .values(session_key).annotate(n=Sum("count")))
+    for row in counted:
+        stats[row[session_key]].counted = row["n"] or 0
+    return stats
+
+
+def course_stats(*, user, course_ids: list[int]) -> dict[int, AttendanceStats]:
+    return _stats(user=user, key="course", ids=list(course_ids))
+
+
+def session_stats(*, user, session_ids: list[int]) -> dict[int, AttendanceStats]:
+    return _stats(user=user, key="", ids=list(session_ids))
+
+
+def _worker_organization(worker_ref: str, day, positions: QuerySet) -> Subquery:
+    """The name of the organization where the worker held a position on `day` (the latest position started
+    if none was held that day)."""
+    return Subquery(
+        positions.filter(worker=OuterRef(worker_ref))
+        .annotate(held=Case(When(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+                                 then=Value(0)), default=Value(1)))
+        .order_by("held", "-start_date", "-pk").values("organization__name")[:1]
+    )
+
+
+def session_attendance(*, user, session: Session) -> QuerySet[Attendance]:
+    """The session's attendance the user may see, in the order it was entered, each with `org_label`: the
+    organization recorded, or the one typed, or (a registered worker) where the worker worked that day."""
+    return (
+        Attendance.objects.for_user(user).filter(session=session)
+        .select_related("worker", "organization")
+        .annotate(worker_org_name=_worker_organization("worker_id", session.start_date,
+                                                       Position.objects.all()))
+        .order_by("pk")
+    )
+
+
+def session_counts(*, user, session: Session) -> QuerySet[CountedAttendance]:
+    return (CountedAttendance.objects.for_user(user).filter(session=session).select_related("unit__parent")
+            .order_by("unit__search_name", "org_kind", "sex"))
+
+
+def worker_candidates(*, user, session: Session, text: str) -> QuerySet[Worker]:
+    """Registered workers of the user's scope whose name holds every word of `text` (diacritics ignored), or
+    whose CCCD is `text`; each with `org_name` (their organization on the session's start date, among the
+    user's organizations), `birth_year` and `in_session` (already on the attendance list)."""
+    words = fold(text).split()
+    if not words:
+        return Worker.objects.none()
+    workers = Worker.objects.for_user(user)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 12 and digits == text.strip():
+        workers = workers.filter(cccd=digits)
+    else:
+        for word in words:
+            workers = workers.filter(search_name__contains=word)
+    return workers.annotate(
+        org_name=_worker_organization("pk", session.start_date, Position.objects.for_user(user)),
+        birth_year=ExtractYear("date_of_birth"),
+        in_session=Exists(Attendance.objects.filter(session=session, worker=OuterRef("pk"))),
+    ).order_by("search_name", "date_of_birth", "pk")
+
+
+def organization_suggestions(*, user, text: str, day: dt.date) -> QuerySet[Organization]:
+    """Organizations of the user's scope, active on `day`, whose name holds every word of `text` or whose code
+    is `text`."""
+    words = fold(text).split()
+    if not words:
+        return Organization.objects.none()
+    organizations = Organization.objects.for_user(user).as_of(day)
+    by_name = Q()
+    for word in words:
+        by_name &= Q(search_name__contains=word)
+    return organizations.filter(by_name | Q(code__iexact=text.strip())).order_by("search_name", "code")

@@ -231,6 +231,22 @@ def attendance_set_result(*, attendance: Attendance, completed: bool,
     return attendance
 
 
+@transaction.atomic
+def attendance_complete_all(*, session: Session) -> int:
+    """Mark everyone on the session's list as having completed it; returns how many were not yet."""
+    rows = list(Attendance.objects.select_for_update().filter(session=session, completed=False))
+    for attendance in rows:
+        attendance.completed = True
+        attendance.save()
+    return len(rows)
+
+
+@transaction.atomic
+def attendance_remove(*, attendance: Attendance) -> None:
+    """Take a person off a session's attendance list (the change history keeps the removed row)."""
+    attendance.delete()
+
+
 # --- counted attendance ---
 
 

@@ -11,6 +11,9 @@ NAVIGATION: list[Link] = [
     Link(_("Trang chủ"), "web:home", exact=True),
     Link(_("Đơn vị hành chính"), "web:unit_list", Capability.VIEW_UNITS),
     Link(_("Tổ chức"), "web:org_list", Capability.VIEW_ORGS),
+    Link(_("Nhân sự CTXH"), "web:worker_list", Capability.VIEW_WORKFORCE),
+    Link(_("Đào tạo"), "web:training_course_list", Capability.VIEW_TRAINING),
+    Link(_("Chỉ số"), "web:indicator_list", Capability.VIEW_INDICATORS),
     Link(_("Quản trị người dùng"), "admin:index", Capability.MANAGE_USERS),
 ]
 

@@ -144,9 +144,14 @@ class Worker(models.Model):
             errors["date_of_birth"] = _("Ngày sinh không được sau ngày hôm nay.")
         if self.cccd:
             try:
-                self.cccd = validate_cccd(self.cccd, sex=self.sex or None, birth_date=self.date_of_birth)
-            except ValidationError as error:
-                errors["cccd"] = error.messages
+                validate_cccd_number(self.cccd)
+            except ValidationError:
+                pass  # the field's own validator already reported it; say it once
+            else:
+                try:
+                    self.cccd = validate_cccd(self.cccd, sex=self.sex or None, birth_date=self.date_of_birth)
+                except ValidationError as error:
+                    errors["cccd"] = error.messages
         if errors:
             raise ValidationError(errors)
 

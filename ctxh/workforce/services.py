@@ -84,6 +84,21 @@ def parse_vnd(value: Any, *, field: str) -> int:
     return int(amount)
 
 
+def _check_end_date(position: Position) -> None:
+    """An end date is not before the start, and no allowance takes effect after it."""
+    if position.end_date is None:
+        return
+    if position.end_date < position.start_date:
+        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu (%(day)s).")
+                               % {"day": _short(position.start_date)}})
+    later = position.allowances.filter(effective_date__gt=position.end_date).order_by("effective_date")
+    if (first_later := later.first()) is not None:
+        raise ValidationError({"end_date": _(
+            "Đã có mức phụ cấp áp dụng từ ngày %(day)s, sau ngày kết thúc này; hãy kiểm tra lại ngày "
+            "kết thúc."
+        ) % {"day": _short(first_later.effective_date)}})
+
+
 def _save(instance, *, exclude: list[str] | None = None) -> None:
     instance.full_clean(exclude=exclude)
     try:
@@ -152,17 +167,32 @@ def position_create(*, worker: Worker, organization: Organization, category: str
 def position_end(*, position: Position, end_date: dt.date, note: str = "") -> Position:
     """End a position on `end_date` (its last day)."""
     position = Position.objects.select_for_update().select_related("organization").get(pk=position.pk)
-    later = position.allowances.filter(effective_date__gt=end_date).order_by("effective_date").first()
-    if later is not None:
-        raise ValidationError({"end_date": _(
-            "Đã có mức phụ cấp áp dụng từ ngày %(day)s, sau ngày kết thúc này; hãy kiểm tra lại ngày "
-            "kết thúc."
-        ) % {"day": _short(later.effective_date)}})
     position.end_date = end_date
+    _check_end_date(position)
     if note:
         position.note = f"{position.note}\n{note}".strip()
     _save(position)
     return position
+
+
+POSITION_FIELDS = ("category", "dedication", "title", "end_date", "note")
+
+
+@transaction.atomic
+def position_update(*, position: Position, data: Mapping[str, Any]) -> Position:
+    """Change a position's category, dedication, title, end date or note.
+
+    The worker, the organization and the start date identify a position: a different one is another position.
+    """
+    unknown = set(data) - set(POSITION_FIELDS)
+    if unknown:
+        raise ValueError(f"position_update: unknown fields {sorted(unknown)}")
+    current = Position.objects.select_for_update().select_related("organization").get(pk=position.pk)
+    for name, value in data.items():
+        setattr(current, name, value)
+    _check_end_date(current)
+    _save(current)
+    return current
 
 
 def _check_allowance_date(position: Position, effective_date: dt.date) -> None:

@@ -47,6 +47,7 @@ from ctxh.orgs.services import (
     organization_update,
 )
 from ctxh.orgs.spreadsheets import organization_export, organization_import, organization_import_template
+from ctxh.web.views.workforce import organization_staff_context
 
 PAGE_SIZE = 50
 PREVIEW_ROWS = 500
@@ -142,6 +143,7 @@ def org_detail(request, pk: int):
         "linkable": visible_ids(user=request.user, organizations=[org.parent, org.successor, *predecessors]),
         "can_change": request.user.can(Capability.CHANGE_ORGS),
         "today": timezone.localdate(),
+        **organization_staff_context(request, org),
     }
     return render(request, "web/orgs/detail.html", context)
 
