@@ -42,9 +42,12 @@ demo-data: $(STAMP)
 
 demo: demo-data serve
 
+# The development server, and a background worker for long jobs (spreadsheet imports show their progress).
 serve: $(STAMP)
 	@echo "ctxh: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(DEV_ENV) CTXH_TASKS_BACKEND=database $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(DEV_ENV) CTXH_TASKS_BACKEND=database $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

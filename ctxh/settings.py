@@ -211,6 +211,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 CTXH_IMPORT_MAX_BYTES = int(os.environ.get("CTXH_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 CTXH_IMPORT_MAX_ROWS = int(os.environ.get("CTXH_IMPORT_MAX_ROWS", 50_000))
 
+# Background tasks (django.tasks): spreadsheet imports check and write files as tasks (ctxh/imports/jobs.py).
+# CTXH_TASKS_BACKEND=database queues them in the database (django-tasks-db) for `manage.py db_worker`, and the
+# import pages show live progress; `immediate` (the default: tests, or no worker running) runs a task inside
+# the request that starts it. The worker's tables always exist, so switching needs no migration.
+INSTALLED_APPS += ["django_tasks_db"]
+CTXH_TASKS_BACKEND = os.environ.get("CTXH_TASKS_BACKEND", "immediate")
+if CTXH_TASKS_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured("CTXH_TASKS_BACKEND must be 'immediate' or 'database'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if CTXH_TASKS_BACKEND == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -237,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "ctxh.geo.models.UnitKind",
         "SuccessionKindEnum": "ctxh.geo.models.SuccessionKind",
         "OrgKindEnum": "ctxh.orgs.models.OrgKind",
+        "LevelEnum": "ctxh.geo.models.Level",
+        "CourseLevelEnum": "ctxh.training.models.CourseLevel",
     },
 }
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -344,12 +345,23 @@ def parse_date(raw: Any) -> dt.date:
 
 
 def parse_choice(raw: Any, choices: Sequence[tuple[str, str]]) -> str:
-    """A choice given by its Vietnamese label (case and diacritics ignored) or by its stored value."""
+    """A choice given by its label (case and diacritics ignored) or by its stored value.
+
+    The label may be in any of the site's languages, not only the user's: a file filled in Vietnamese still
+    imports when the user has switched the interface to English, and an export made in English imports for a
+    user who reads Vietnamese.
+    """
     text = _text(raw)
     key = fold(text)
     for value, label in choices:
         if key == fold(str(label)) or text == value or key == fold(value):
             return value
+    for language, _name in settings.LANGUAGES:
+        if language != translation.get_language():
+            with translation.override(language):
+                for value, label in choices:
+                    if key == fold(str(label)):
+                        return value
     raise CellValueError(
         _("“%(value)s” không có trong danh mục (xem trang “%(sheet)s” của tệp mẫu).")
         % {"value": text, "sheet": _("Danh mục")}
