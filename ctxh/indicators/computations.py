@@ -1,0 +1,281 @@
+"""STAFFING and TRAINING for one unit and one period, from the domain selectors.
+
+The numbers come from `ctxh.workforce.selectors.staffing` and `ctxh.training.selectors.training` (computed
+in the database); this module only chooses the day or the dates, attaches the programme's target, and shapes
+the answer (`IndicatorResult`). The monitoring engine (issue 5) replaces it with definitions as data.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+
+from ctxh.geo.models import Level, Unit
+from ctxh.indicators.periods import Period
+from ctxh.indicators.results import (
+    ActionableList,
+    Breakdown,
+    BreakdownRow,
+    Column,
+    ColumnKind,
+    IndicatorResult,
+    Status,
+    TargetInfo,
+    UnitRef,
+)
+from ctxh.orgs.models import Organization, OrgKind
+from ctxh.training.selectors import counted_attendance_facts, named_attendance_facts, training
+from ctxh.workforce.models import ProgrammePhase
+from ctxh.workforce.selectors import resolve_unit_ids, staffing
+from ctxh.workforce.targets import Target, target_for
+
+
+def _dmy(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def phase_containing(start: dt.date, end: dt.date) -> ProgrammePhase | None:
+    """The programme phase that contains the whole of [start, end], if any."""
+    phases = ProgrammePhase.objects.filter(start_date__lte=start, end_date__gte=end)
+    return phases.order_by("start_date").first()
+
+
+def check_unit_in_period(unit: Unit, period: Period) -> None:
+    """A unit that ended before the period began has no figures for it."""
+    if unit.valid_to is not None and unit.valid_to < period.start:
+        raise ValidationError(
+            _("%(unit)s đã chấm dứt từ ngày %(day)s, trước kỳ %(period)s: hãy chọn đơn vị kế thừa.")
+            % {"unit": unit.name, "day": _dmy(unit.valid_to), "period": period.label},
+            code="unit_ended",
+        )
+
+
+def stock_day(unit: Unit, period: Period, today: dt.date) -> dt.date:
+    """The day a stock indicator is taken on: the period's last day, but not after today nor after the unit's
+    last day."""
+    check_unit_in_period(unit, period)
+    if period.start > today:
+        raise ValidationError(
+            _("Kỳ %(period)s chưa bắt đầu (hôm nay là %(today)s): chưa có số liệu.")
+            % {"period": period.label, "today": _dmy(today)},
+            code="period_in_future",
+        )
+    day = min(period.end, today)
+    if unit.valid_to is not None and day > unit.valid_to:
+        day = unit.valid_to
+    return day
+
+
+def _target(target: Target | None, phase: ProgrammePhase | None, value, *, as_of: dt.date,
+            progress_value=None) -> tuple[TargetInfo | None, float | None, str]:
+    """The target, the share of it reached, and the status on `as_of`."""
+    if value is None:
+        info = None
+        if target is not None and phase is not None:
+            info = TargetInfo(phase.code, float(target.value), target.comparison, str(target.label),
+                              phase.end_date, None)
+        return info, None, Status.NO_DATA
+    if target is None or phase is None:
+        return None, None, Status.NO_TARGET
+    reached = value if progress_value is None else progress_value
+    met = bool(target.is_met(reached))
+    info = TargetInfo(phase.code, float(target.value), target.comparison, str(target.label), phase.end_date,
+                      met)
+    progress = float(reached) / float(target.value) if target.value else None
+    if met:
+        status = Status.ACHIEVED
+    elif as_of >= phase.end_date:
+        status = Status.NOT_ACHIEVED
+    else:
+        status = Status.IN_PROGRESS
+    return info, progress, status
+
+
+def _restatement_note(unit: Unit, period: Period) -> list[str]:
+    if unit.valid_from is not None and period.start < unit.valid_from:
+        return [_("Trước ngày %(day)s, %(unit)s chưa được thành lập: số liệu tính theo các đơn vị cũ đã sáp "
+                  "nhập vào.") % {"day": _dmy(unit.valid_from), "unit": unit.name}]
+    return []
+
+
+# ----------------------------------------------------------------------------------------------- STAFFING
+
+
+STAFFING_COLUMNS = [
+    Column("code", _("Mã tổ chức")),
+    Column("name", _("Tên tổ chức"), url_name="web:org_detail", link_key="organization_id"),
+    Column("kind_label", _("Loại tổ chức")),
+    Column("unit_name", _("Đơn vị hành chính")),
+    Column("qualifying_count", _("Số người đạt yêu cầu"), ColumnKind.INTEGER),
+    Column("required", _("Số người tối thiểu"), ColumnKind.INTEGER),
+    Column("best_allowance_vnd", _("Phụ cấp cao nhất (đồng/tháng)"), ColumnKind.MONEY),
+    Column("last_end_date", _("Ngày kết thúc vị trí gần nhất"), ColumnKind.DATE),
+    Column("reason", _("Lý do chưa đạt")),
+]
+
+
+def compute_staffing(unit: Unit, period: Period, *, user=None, today: dt.date) -> IndicatorResult:
+    """STAFFING on the period's last day (see `stock_day`)."""
+    day = stock_day(unit, period, today)
+    result = staffing(unit, day)
+    phase = result.phase
+    value = result.value
+    target, progress, status = _target(result.target, phase, value, as_of=day)
+    notes = []
+    if day != period.end:
+        if unit.valid_to is not None and day == unit.valid_to:
+            notes.append(_("%(unit)s chấm dứt ngày %(day)s: giá trị tại ngày đó.")
+                         % {"unit": unit.name, "day": _dmy(day)})
+        else:
+            notes.append(_("Kỳ chưa kết thúc: giá trị tại hôm nay, %(day)s.") % {"day": _dmy(day)})
+    notes += _restatement_note(unit, period)
+
+    def ratio_rows(rows) -> list[BreakdownRow]:
+        return [BreakdownRow(row.key, row.label, row.value, row.numerator, row.denominator) for row in rows]
+
+    def actionable() -> ActionableList:
+        gaps = result.non_qualifying
+        hidden = 0
+        if user is not None:
+            visible = gaps.filter(pk__in=Organization.objects.for_user(user).values("pk"))
+            hidden = gaps.count() - visible.count()
+            gaps = visible
+        described = result.describe(gaps)
+        names = dict(Unit.objects.filter(pk__in={g.organization.location_unit_id for g in described})
+                     .values_list("pk", "name"))
+        rows = [
+            {
+                "organization_id": g.organization.pk,
+                "code": g.organization.code,
+                "name": g.organization.name,
+                "kind": g.organization.kind,
+                "kind_label": str(OrgKind(g.organization.kind).label),
+                "unit_name": names.get(g.organization.location_unit_id, ""),
+                "gap": g.gap,
+                "qualifying_count": g.qualifying_count,
+                "required": g.required,
+                "best_allowance_vnd": g.best_allowance_vnd,
+                "last_end_date": g.last_end_date,
+                "reason": str(g.reason),
+            }
+            for g in described
+        ]
+        note = ""
+        if hidden:
+            note = _("%(n)s tổ chức chưa đạt nằm ngoài phạm vi của bạn, không được liệt kê.") % {"n": hidden}
+        return ActionableList(_("Tổ chức chưa đạt yêu cầu"), STAFFING_COLUMNS, rows, hidden, note)
+
+    return IndicatorResult(
+        code="STAFFING", name="", kind="", value_kind="ratio", unit=UnitRef.of(unit), period=period, day=day,
+        value=value, numerator=result.numerator, denominator=result.denominator, target=target,
+        progress=progress, status=status,
+        breakdowns=[
+            Breakdown("kind", _("Theo loại tổ chức"), "ratio", ratio_rows(result.by_kind)),
+            Breakdown("commune", _("Theo xã, phường (nơi đặt trụ sở vào ngày %(day)s)") % {"day": _dmy(day)},
+                      "ratio", ratio_rows(result.by_commune)),
+        ],
+        details={"base_salary_vnd": result.base_salary_vnd, "phase": phase.code if phase else None},
+        notes=notes,
+        actionable_source=actionable,
+    )
+
+
+# ----------------------------------------------------------------------------------------------- TRAINING
+
+
+TRAINING_COLUMNS = [
+    Column("unit_code", _("Mã đơn vị")),
+    Column("unit_name", _("Đơn vị hành chính")),
+    Column("named", _("Lượt người có danh sách"), ColumnKind.INTEGER),
+    Column("counted", _("Lượt người theo số lượng"), ColumnKind.INTEGER),
+    Column("total", _("Tổng số lượt người"), ColumnKind.INTEGER),
+]
+
+
+def training_by_unit(unit: Unit, start: dt.date, end: dt.date, *, user=None) -> ActionableList:
+    """Person-times per administrative unit (where the participant's organization was, on the session's
+    first day), with every commune of the subtree that existed in the period, including those with none."""
+    unit_ids = resolve_unit_ids(unit)
+    named = dict(
+        named_attendance_facts(start, end).filter(unit_id__in=unit_ids).order_by().values("unit_id")
+        .annotate(n=Count("pk")).values_list("unit_id", "n")
+    )
+    counted = dict(
+        counted_attendance_facts(start, end).filter(unit_id__in=unit_ids).order_by().values("unit_id")
+        .annotate(n=Sum("count")).values_list("unit_id", "n")
+    )
+    communes = Unit.objects.filter(pk__in=unit_ids, level=Level.COMMUNE).overlapping(start, end)
+    listed = Unit.objects.filter(pk__in={*named, *counted}) | communes
+    if user is not None:
+        listed = listed & Unit.objects.for_user(user)
+    rows = []
+    for pk, code, name, valid_to in listed.distinct().values_list("pk", "code", "name", "valid_to"):
+        label = name
+        if valid_to is not None:
+            label = _("%(name)s (đến %(day)s)") % {"name": name, "day": _dmy(valid_to)}
+        n, c = named.get(pk, 0), counted.get(pk, 0) or 0
+        rows.append({"unit_id": pk, "unit_code": code, "unit_name": label, "named": n, "counted": c,
+                     "total": n + c})
+    rows.sort(key=lambda row: (row["total"], row["unit_name"]))
+    return ActionableList(
+        _("Số lượt người theo xã, phường"), TRAINING_COLUMNS, rows,
+        note=_("Xếp từ ít đến nhiều: các xã, phường chưa có lượt đào tạo nào đứng đầu danh sách."),
+    )
+
+
+def compute_training(unit: Unit, period: Period, *, user=None, today: dt.date) -> IndicatorResult:
+    """TRAINING: completed person-times of sessions starting in the period.
+
+    The target is the phase's (cumulative over the phase) and applies to a province: for a period inside a
+    phase, progress is the cumulative from the phase's first day to the period's last day.
+    """
+    check_unit_in_period(unit, period)
+    result = training(unit, start=period.start, end=period.end)
+    phase = phase_containing(period.start, period.end)
+    notes = _restatement_note(unit, period)
+    target = target_for("TRAINING", phase.code) if phase is not None else None
+    cumulative = result
+    if phase is not None and period.start != phase.start_date:
+        cumulative = training(unit, start=phase.start_date, end=period.end)
+    if target is not None and unit.level != Level.PROVINCE:
+        target = None
+        notes.append(_("Chỉ tiêu số lượt người được đào tạo áp dụng cho toàn tỉnh, không phân bổ cho từng "
+                       "xã."))
+    as_of = min(period.end, today)
+    target_info, progress, status = _target(target, phase, result.total, as_of=as_of,
+                                            progress_value=cumulative.total)
+    if target_info is not None and cumulative is not result:
+        notes.append(_("Tiến độ so với chỉ tiêu tính lũy kế từ %(start)s đến %(end)s: %(n)s lượt người.")
+                     % {"start": _dmy(phase.start_date), "end": _dmy(period.end),
+                        "n": f"{cumulative.total:,}".replace(",", ".")})
+    if result.unattributed:
+        notes.append(_("%(n)s lượt người của các khóa do đơn vị tổ chức chưa xác định được nơi công tác của "
+                       "học viên, chưa được tính.") % {"n": result.unattributed})
+
+    def count_rows(rows) -> list[BreakdownRow]:
+        return [BreakdownRow(row.key, row.label, row.count) for row in rows]
+
+    years = [BreakdownRow(row.year, str(row.year), row.count, cumulative=row.cumulative)
+             for row in cumulative.by_year]
+    year_note = ""
+    if phase is not None:
+        year_note = _("Lũy kế từ đầu giai đoạn %(start)s-%(end)s.") % {
+            "start": phase.start_date.year, "end": phase.end_date.year}
+    return IndicatorResult(
+        code="TRAINING", name="", kind="", value_kind="count", unit=UnitRef.of(unit), period=period, day=None,
+        value=result.total, numerator=None, denominator=None, target=target_info, progress=progress,
+        status=status,
+        breakdowns=[
+            Breakdown("sex", _("Theo giới tính"), "count", count_rows(result.by_sex)),
+            Breakdown("kind", _("Theo loại tổ chức"), "count", count_rows(result.by_kind)),
+            Breakdown("topic", _("Theo chủ đề"), "count", count_rows(result.by_topic),
+                      note=_("Một khóa có nhiều chủ đề được tính ở từng chủ đề.")),
+            Breakdown("year", _("Theo năm"), "count", years, note=year_note),
+        ],
+        details={"named": result.named, "counted": result.counted, "unattributed": result.unattributed,
+                 "phase": phase.code if phase else None,
+                 "phase_cumulative": cumulative.total if phase is not None else None},
+        notes=notes,
+        actionable_source=lambda: training_by_unit(unit, period.start, period.end, user=user),
+    )
