@@ -9,8 +9,11 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from ctxh.api.auth import ObtainTokenView
 from ctxh.api.common import ApiViewMixin
+from ctxh.api.indicators import IndicatorViewSet
 from ctxh.api.organizations import OrganizationViewSet
+from ctxh.api.training import AttendanceViewSet, CourseViewSet, SessionViewSet
 from ctxh.api.units import UnitViewSet
+from ctxh.api.workforce import BaseSalaryViewSet, PositionViewSet, WorkerViewSet
 
 
 class RootView(ApiViewMixin, APIRootView):
@@ -27,6 +30,13 @@ class Router(DefaultRouter):
 router = Router()
 router.register("units", UnitViewSet, basename="unit")
 router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("workers", WorkerViewSet, basename="worker")
+router.register("positions", PositionViewSet, basename="position")
+router.register("base-salaries", BaseSalaryViewSet, basename="base-salary")
+router.register("courses", CourseViewSet, basename="course")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("attendances", AttendanceViewSet, basename="attendance")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 
 v1_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -1,0 +1,987 @@
+"""/api/v1/workers/, /api/v1/positions/, /api/v1/base-salaries/: the social work workforce.
+
+Reads go through the one door (`Worker.objects.for_user`, `Position.objects.for_user`); writes go through
+ctxh.workforce.services, which validate and write nothing on bad input. A worker is changed with the `version`
+it was read at: a stale version answers 409 with the fields the other person changed.
+
+The CCCD number is personal data: it is shown whole only to users who may change the workforce
+(CHANGE_WORKFORCE), and masked to its last four digits for everyone else.
+
+The first part of this module holds the small pieces that every *writing* API resource shares (strict input
+serializers with Vietnamese messages naming the field, capability permissions, service errors as 400/409);
+ctxh/api/training.py uses them too.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.core import validators
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.utils.formatting import lazy_format
+
+from ctxh.accounts.roles import Capability
+from ctxh.accounts.scoping import scope_for, unit_closure
+from ctxh.api.common import (
+    ISO_DATE,
+    ApiViewMixin,
+    ChoiceParam,
+    FilterSerializer,
+    IsoDateParam,
+    id_parameter,
+    not_found_at,
+    today,
+    validated_filters,
+)
+from ctxh.api.organizations import OrganizationRefSerializer
+from ctxh.core.models import Ethnicity
+from ctxh.core.reference import Sex
+from ctxh.core.text import fold
+from ctxh.geo import selectors as geo_selectors
+from ctxh.orgs.models import Organization, OrganizationLocation
+from ctxh.workforce import services
+from ctxh.workforce.models import (
+    AllowanceChange,
+    BaseSalary,
+    Category,
+    Dedication,
+    Position,
+    ProfessionalTitle,
+    Qualification,
+    Worker,
+)
+
+# ====================================================================================== shared write pieces
+
+
+class Conflict(exceptions.APIException):
+    """409: the record changed after the client read it (optimistic locking)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_version"
+    default_detail = _("Bản ghi đã được người khác sửa sau khi bạn đọc nó.")
+
+    def __init__(self, *, message, version: int, changes: list[dict], current: dict):
+        super().__init__(message)
+        self.detail = {
+            "detail": exceptions.ErrorDetail(str(message), code="stale_version"),
+            "code": "stale_version",
+            "version": version,
+            "changes": changes,
+            "current": current,
+        }
+
+
+class ConflictSerializer(serializers.Serializer):
+    """Trả lời 409: bản ghi đã được người khác sửa sau khi bạn đọc; không có gì được ghi."""
+
+    detail = serializers.CharField(help_text=_("Thông báo cho người dùng."))
+    code = serializers.CharField(help_text=_("Luôn là “stale_version”."))
+    version = serializers.IntegerField(help_text=_("Phiên bản hiện tại: gửi lại với số này sau khi xem lại."))
+    changes = serializers.ListField(child=serializers.DictField(), help_text=_(
+        "Các trường người khác đã sửa: field (tên trường), label (tên tiếng Việt), value (giá trị hiện tại)."
+    ))
+    current = serializers.DictField(help_text=_("Bản ghi như hiện có trong cơ sở dữ liệu."))
+
+
+def drf_errors(error: DjangoValidationError, *, prefix: str | None = None) -> serializers.ValidationError:
+    """A service's ValidationError (Vietnamese messages keyed by field) as a 400 answer."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": [str(m) for m in error.messages]}
+    return serializers.ValidationError({prefix: detail} if prefix else detail)
+
+
+def call_service(function: Callable, *, prefix: str | None = None, **kwargs):
+    """Run a service; its validation errors answer 400 (nothing was written)."""
+    try:
+        return function(**kwargs)
+    except services.ConcurrentEditError:
+        raise
+    except DjangoValidationError as error:
+        raise drf_errors(error, prefix=prefix) from None
+
+
+def capability_permission(read: Capability | None, write: Capability) -> type[permissions.BasePermission]:
+    """Signed-in users with `read` may read (any signed-in user when None); `write` is needed to change."""
+
+    class HasCapability(permissions.BasePermission):
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            if not (user and user.is_authenticated):
+                return False
+            if request.method in permissions.SAFE_METHODS:
+                if read is None or user.can(read):
+                    return True
+                self.message = _("Vai trò của bạn không có quyền xem dữ liệu này.")
+                return False
+            if user.can(write):
+                return True
+            self.message = _("Vai trò của bạn không có quyền thay đổi dữ liệu này.")
+            return False
+
+    HasCapability.__name__ = f"Can{write.value.title().replace('_', '')}"
+    return HasCapability
+
+
+_LIMITS = (
+    ("max_length", validators.MaxLengthValidator),
+    ("min_length", validators.MinLengthValidator),
+    ("max_value", validators.MaxValueValidator),
+    ("min_value", validators.MinValueValidator),
+)
+
+
+def use_messages(field: serializers.Field, messages: dict) -> None:
+    """Give a field these error messages, including those of the limit validators that DRF builds when the
+    field is created (max_length, min_value, ...)."""
+    field.error_messages.update(messages)
+    limit_kinds = tuple(validator for _attr, validator in _LIMITS)
+    rebuilt = [validator for validator in field.validators if not isinstance(validator, limit_kinds)]
+    for attr, validator in _LIMITS:
+        limit = getattr(field, attr, None)
+        if limit is not None:
+            message = lazy_format(field.error_messages[attr], **{attr: limit})
+            rebuilt.append(validator(limit, message=message))
+    field.validators = rebuilt
+
+
+def _field_messages(name: str, field: serializers.Field) -> dict:
+    """Vietnamese messages naming the field, for DRF's own checks (its Vietnamese catalogue is partial)."""
+    messages = {
+        "required": _("Thiếu trường %(field)s: trường này là bắt buộc.") % {"field": name},
+        "null": _("Trường %(field)s không được để trống (null).") % {"field": name},
+        "blank": _("Trường %(field)s không được để trống.") % {"field": name},
+        "max_length": _("Trường %(field)s: tối đa {max_length} ký tự.") % {"field": name},
+        "min_value": _("Trường %(field)s: giá trị nhỏ nhất là {min_value}.") % {"field": name},
+        "max_value": _("Trường %(field)s: giá trị lớn nhất là {max_value}.") % {"field": name},
+        "max_string_length": _("Trường %(field)s: số quá lớn.") % {"field": name},
+        "not_a_list": _("Trường %(field)s phải là một danh sách.") % {"field": name},
+        "empty": _("Trường %(field)s: danh sách không được rỗng.") % {"field": name},
+        "does_not_exist": _(
+            "Trường %(field)s: không tìm thấy “{value}” (không có, hoặc ngoài phạm vi của bạn)."
+        ) % {"field": name},
+        "incorrect_type": _("Trường %(field)s: giá trị không đúng kiểu.") % {"field": name},
+    }
+    if isinstance(field, serializers.SlugRelatedField):
+        messages["does_not_exist"] = _("Trường %(field)s: không có mã “{value}”.") % {"field": name}
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        messages["does_not_exist"] = _(
+            "Trường %(field)s: không tìm thấy bản ghi có id {pk_value} (không có, hoặc ngoài phạm vi "
+            "của bạn)."
+        ) % {"field": name}
+        messages["incorrect_type"] = _("Trường %(field)s: hãy gửi số định danh (id) là một số nguyên.") % {
+            "field": name}
+    if isinstance(field, serializers.ChoiceField):
+        accepted = ", ".join(str(key) for key in field.choices)
+        messages["invalid_choice"] = _(
+            "Trường %(field)s: “{input}” không phải giá trị hợp lệ. Giá trị hợp lệ: %(values)s."
+        ) % {"field": name, "values": accepted}
+    if isinstance(field, serializers.IntegerField):
+        messages["invalid"] = _("Trường %(field)s: hãy nhập một số nguyên.") % {"field": name}
+    elif isinstance(field, serializers.BooleanField):
+        messages["invalid"] = _("Trường %(field)s: hãy dùng true hoặc false.") % {"field": name}
+    elif isinstance(field, serializers.CharField):
+        messages["invalid"] = _("Trường %(field)s: hãy nhập một chuỗi ký tự.") % {"field": name}
+    elif isinstance(field, serializers.Serializer):
+        messages["invalid"] = _("Trường %(field)s phải là một đối tượng JSON.") % {"field": name}
+    return messages
+
+
+class InputSerializer(serializers.Serializer):
+    """The body of a write: unknown fields are refused (a typo must not be silently ignored), and every
+    message names its field in Vietnamese."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            use_messages(field, _field_messages(name, field))
+            child = getattr(field, "child_relation", None) or getattr(field, "child", None)
+            if child is not None:
+                use_messages(child, _field_messages(name, child))
+        return fields
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": [
+                _("Nội dung yêu cầu phải là một đối tượng JSON.")]})
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(set(data) - writable)
+        if unknown:
+            raise serializers.ValidationError({name: [_(
+                "Trường %(field)s không được nhận ở đây. Các trường được nhận: %(accepted)s."
+            ) % {"field": name, "accepted": ", ".join(sorted(writable))}] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class IsoDateField(serializers.DateField):
+    """A date in a request body: YYYY-MM-DD only, with a message naming the field."""
+
+    def to_internal_value(self, value):
+        text = str(value).strip()
+        try:
+            if ISO_DATE.match(text):
+                return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        raise serializers.ValidationError(
+            _("Trường %(field)s: “%(value)s” không phải một ngày hợp lệ; hãy dùng định dạng YYYY-MM-DD "
+              "(ví dụ 2025-07-01).") % {"field": self.field_name, "value": text},
+            code="invalid",
+        )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a record of the user's scope: one outside it is "not found", as for a URL."""
+
+    def __init__(self, scoped: Callable, **kwargs):
+        self.scoped = scoped
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scoped(self.context["request"].user)
+
+
+def id_filter(label):
+    return serializers.IntegerField(required=False, min_value=1, help_text=label)
+
+
+class ParamMessagesMixin:
+    """Query parameters: Vietnamese messages naming the parameter for ids that are not numbers and for text
+    that is too long (the other parameter types of common.py name the parameter themselves)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.IntegerField):
+                message = _("Tham số %(param)s: hãy dùng số định danh (id), là một số nguyên dương.") % {
+                    "param": name}
+                use_messages(field, dict.fromkeys(
+                    ("invalid", "min_value", "max_value", "max_string_length"), message))
+            elif isinstance(field, serializers.CharField):
+                use_messages(field, {"max_length": _("Tham số %(param)s: tối đa {max_length} ký tự.") % {
+                    "param": name}})
+        return fields
+
+
+def in_scope_or_400(queryset, pk: int, param: str, noun):
+    """The record `pk` of a scoped queryset, or a 400 naming the parameter (out of scope reads as absent)."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise serializers.ValidationError({param: [_(
+            "Tham số %(param)s: không tìm thấy %(noun)s có id %(id)s trong phạm vi của bạn."
+        ) % {"param": param, "noun": noun, "id": pk}]})
+    return found
+
+
+def unit_param(attrs: dict, day: dt.date, param: str = "unit") -> None:
+    """Replace a unit code read as of `day` by the unit, or 400 naming the parameter."""
+    if param in attrs:
+        try:
+            attrs[param] = geo_selectors.unit_by_code(attrs[param], day)
+        except geo_selectors.UnitNotFound:
+            raise not_found_at(param, attrs[param], day) from None
+
+
+def located_in(unit, as_of: dt.date | None):
+    """Ids of organizations located in the unit's subtree across successions (on `as_of` when given)."""
+    locations = OrganizationLocation.objects.filter(unit_id__in=unit_closure([unit.pk]))
+    if as_of:
+        locations = locations.as_of(as_of)
+    return locations.values("organization_id")
+
+
+# ============================================================================================== workers
+
+TAG_WORKERS = _("Người làm công tác xã hội")
+
+
+class WorkerFilterSerializer(ParamMessagesMixin, FilterSerializer):
+    q = serializers.CharField(required=False, max_length=200, help_text=_(
+        "Tìm theo họ tên, không phân biệt dấu (“nguyen van a” tìm được “Nguyễn Văn A”); mọi từ phải có mặt. "
+        "Người có quyền sửa danh sách cũng tìm được theo số CCCD đầy đủ."
+    ))
+    organization = id_filter(_(
+        "Số định danh (id) của tổ chức: người giữ (hoặc đã giữ) vị trí tại tổ chức này; với as_of, người giữ "
+        "vị trí vào ngày đó."
+    ))
+    unit = serializers.CharField(required=False, max_length=10, help_text=_(
+        "Mã đơn vị hành chính, hiểu theo ngày as_of (mặc định hôm nay): người có vị trí tại các tổ chức "
+        "đặt ở đơn vị đó, ở các đơn vị trực thuộc và ở các đơn vị cũ đã nhập vào."
+    ))
+    as_of = IsoDateParam(required=False, help_text=_(
+        "Ngày (YYYY-MM-DD): chỉ những người đang giữ một vị trí vào ngày này; cũng là ngày dùng để hiểu mã "
+        "trong tham số unit."
+    ))
+    sex = ChoiceParam(Sex.choices, noun=_("giới tính"), required=False, help_text=_("Giới tính."))
+    sw_qualification = ChoiceParam(Qualification.choices, noun=_("trình độ đào tạo công tác xã hội"),
+                                   required=False, help_text=_("Trình độ đào tạo công tác xã hội."))
+    professional_title = ChoiceParam(ProfessionalTitle.choices, noun=_("chức danh nghề nghiệp"),
+                                     required=False, help_text=_("Chức danh nghề nghiệp công tác xã hội."))
+
+    def validate(self, attrs):
+        unit_param(attrs, attrs.get("as_of") or today())
+        if "organization" in attrs:
+            user = self.context["request"].user
+            attrs["organization"] = in_scope_or_400(
+                Organization.objects.for_user(user), attrs["organization"], "organization", _("tổ chức"))
+        return attrs
+
+
+def worker_list(*, user, filters: dict):
+    """The user's workers narrowed by `filters` (see WorkerFilterSerializer)."""
+    workers = Worker.objects.for_user(user).select_related("ethnicity")
+    text = filters.get("q") or ""
+    if text.strip():
+        condition = Q()
+        for word in fold(text).split():
+            condition &= Q(search_name__contains=word)
+        number = "".join(text.split())
+        if number.isdigit() and user.can(Capability.CHANGE_WORKFORCE):  # the full number is not for all eyes
+            condition |= Q(cccd=number)
+        workers = workers.filter(condition)
+    for name in ("sex", "sw_qualification", "professional_title"):
+        if filters.get(name):
+            workers = workers.filter(**{name: filters[name]})
+    as_of = filters.get("as_of")
+    if filters.get("organization") or filters.get("unit") or as_of:
+        positions = Position.objects.for_user(user)
+        if filters.get("organization"):
+            positions = positions.filter(organization=filters["organization"])
+        if filters.get("unit"):
+            positions = positions.filter(organization_id__in=located_in(filters["unit"], as_of))
+        if as_of:
+            positions = positions.active_on(as_of)
+        workers = workers.filter(Exists(positions.filter(worker=OuterRef("pk"))))
+    return workers.order_by("search_name", "date_of_birth", "pk")
+
+
+def masked_cccd(number: str | None) -> str | None:
+    """The last four digits only: “********3456”."""
+    if not number:
+        return None
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+class EthnicitySerializer(serializers.Serializer):
+    """Dân tộc (danh mục 54 dân tộc của Tổng cục Thống kê)."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class WorkerRefSerializer(serializers.Serializer):
+    """Tham chiếu ngắn tới một người làm công tác xã hội."""
+
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class WorkerSerializer(serializers.ModelSerializer):
+    sex_label = serializers.CharField(source="get_sex_display", read_only=True)
+    ethnicity = EthnicitySerializer(read_only=True, allow_null=True, help_text=_("Dân tộc."))
+    cccd = serializers.SerializerMethodField(help_text=_(
+        "Số CCCD: đầy đủ với người có quyền sửa danh sách người làm CTXH, nếu không chỉ hiện 4 số cuối."
+    ))
+    sw_qualification_label = serializers.CharField(source="get_sw_qualification_display", read_only=True)
+    professional_title_label = serializers.CharField(source="get_professional_title_display", read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text=_(
+        "Phiên bản của bản ghi: gửi lại khi sửa (PATCH) để không ghi đè thay đổi của người khác."
+    ))
+
+    class Meta:
+        model = Worker
+        fields = [
+            "id", "full_name", "sex", "sex_label", "date_of_birth", "ethnicity", "cccd", "phone",
+            "sw_qualification", "sw_qualification_label", "qualification_field", "professional_title",
+            "professional_title_label", "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cccd(self, worker: Worker) -> str | None:
+        request = self.context.get("request")
+        if request is not None and request.user.can(Capability.CHANGE_WORKFORCE):
+            return worker.cccd
+        return masked_cccd(worker.cccd)
+
+
+class AllowanceSerializer(serializers.ModelSerializer):
+    """Một mức phụ cấp hằng tháng của vị trí, áp dụng từ effective_date đến lần thay đổi sau."""
+
+    class Meta:
+        model = AllowanceChange
+        fields = ["id", "effective_date", "monthly_allowance_vnd", "note"]
+        read_only_fields = fields
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    worker = WorkerRefSerializer(read_only=True, help_text=_("Người giữ vị trí."))
+    organization = OrganizationRefSerializer(read_only=True, help_text=_("Tổ chức."))
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    dedication_label = serializers.CharField(source="get_dedication_display", read_only=True)
+    active = serializers.SerializerMethodField(help_text=_("Vị trí còn giữ hôm nay."))
+    monthly_allowance_vnd = serializers.SerializerMethodField(help_text=_(
+        "Phụ cấp hằng tháng (đồng) áp dụng hôm nay, hoặc vào ngày cuối của vị trí đã kết thúc; null nếu "
+        "chưa ghi nhận."
+    ))
+    allowances = serializers.SerializerMethodField(help_text=_(
+        "Lịch sử phụ cấp, mới nhất trước: mỗi lần thay đổi là một dòng, không ghi đè."
+    ))
+
+    class Meta:
+        model = Position
+        fields = [
+            "id", "worker", "organization", "category", "category_label", "dedication", "dedication_label",
+            "title", "start_date", "end_date", "active", "monthly_allowance_vnd", "allowances", "note",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_active(self, position: Position) -> bool:
+        return position.is_active_on(today())
+
+    def _history(self, position: Position) -> list[AllowanceChange]:
+        # Prefetched (see POSITION_PREFETCH): no query per position.
+        return sorted(position.allowances.all(), key=lambda change: change.effective_date, reverse=True)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_monthly_allowance_vnd(self, position: Position) -> int | None:
+        day = min(today(), position.end_date) if position.end_date else today()
+        current = next((c for c in self._history(position) if c.effective_date <= day), None)
+        return current.monthly_allowance_vnd if current else None
+
+    @extend_schema_field(AllowanceSerializer(many=True))
+    def get_allowances(self, position: Position):
+        return AllowanceSerializer(self._history(position), many=True).data
+
+
+POSITION_PREFETCH = Prefetch("allowances", queryset=AllowanceChange.objects.order_by("-effective_date"))
+
+
+class WorkerTrainingSerializer(serializers.Serializer):
+    """Một lần dự lớp đào tạo của người làm CTXH."""
+
+    attendance_id = serializers.IntegerField(source="id", read_only=True)
+    session_id = serializers.IntegerField(source="session.id", read_only=True)
+    course_id = serializers.IntegerField(source="session.course.id", read_only=True)
+    course_title = serializers.CharField(source="session.course.title", read_only=True)
+    start_date = serializers.DateField(source="session.start_date", read_only=True)
+    end_date = serializers.DateField(source="session.end_date", read_only=True)
+    completed = serializers.BooleanField(read_only=True)
+    certificate_number = serializers.CharField(read_only=True)
+
+
+class WorkerDetailSerializer(WorkerSerializer):
+    """Positions are listed only in organizations of the user's scope (the one door holds here too)."""
+
+    positions = serializers.SerializerMethodField(help_text=_(
+        "Các vị trí công tác (tại các tổ chức trong phạm vi của bạn), mới nhất trước, với lịch sử phụ cấp."
+    ))
+    trainings = serializers.SerializerMethodField(help_text=_("Các lớp đào tạo đã dự, mới nhất trước."))
+
+    class Meta(WorkerSerializer.Meta):
+        fields = [*WorkerSerializer.Meta.fields, "note", "created_at", "updated_at", "positions", "trainings"]
+        read_only_fields = fields
+
+    @extend_schema_field(PositionSerializer(many=True))
+    def get_positions(self, worker: Worker):
+        user = self.context["request"].user
+        rows = (Position.objects.for_user(user).filter(worker=worker)
+                .select_related("worker", "organization").prefetch_related(POSITION_PREFETCH)
+                .order_by("-start_date", "pk"))
+        return PositionSerializer(rows, many=True, context=self.context).data
+
+    @extend_schema_field(WorkerTrainingSerializer(many=True))
+    def get_trainings(self, worker: Worker):
+        from ctxh.training.selectors import worker_trainings
+
+        return WorkerTrainingSerializer(worker_trainings(worker), many=True).data
+
+
+# --- input
+
+
+class FirstPositionInput(InputSerializer):
+    """Vị trí công tác đầu tiên, ghi cùng lúc với người làm CTXH."""
+
+    organization = ScopedRelatedField(
+        lambda user: Organization.objects.for_user(user), help_text=_("Số định danh (id) của tổ chức."))
+    category = serializers.ChoiceField(Category.choices, help_text=_("Loại cán bộ."))
+    dedication = serializers.ChoiceField(Dedication.choices, help_text=_("Hình thức làm việc."))
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                  help_text=_("Chức vụ, công việc."))
+    start_date = IsoDateField(help_text=_("Ngày bắt đầu (YYYY-MM-DD)."))
+    end_date = IsoDateField(required=False, allow_null=True, help_text=_(
+        "Ngày làm việc cuối cùng (YYYY-MM-DD); bỏ trống nếu vẫn đang làm."))
+    monthly_allowance_vnd = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0,
+        help_text=_("Phụ cấp hằng tháng (đồng, số nguyên), áp dụng từ ngày bắt đầu."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
+
+
+class WorkerInput(InputSerializer):
+    full_name = serializers.CharField(max_length=150, help_text=_("Họ và tên."))
+    sex = serializers.ChoiceField(Sex.choices, help_text=_("Giới tính."))
+    date_of_birth = IsoDateField(help_text=_("Ngày sinh (YYYY-MM-DD)."))
+    ethnicity = serializers.SlugRelatedField(
+        slug_field="code", queryset=Ethnicity.objects.all(), required=False, allow_null=True,
+        help_text=_("Mã dân tộc theo danh mục của Tổng cục Thống kê (01 Kinh, 02 Tày, ...)."),
+    )
+    cccd = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=20,
+        help_text=_("Số CCCD 12 chữ số (không bắt buộc); được kiểm tra với giới tính và năm sinh."))
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, help_text=_("Điện thoại."))
+    sw_qualification = serializers.ChoiceField(Qualification.choices, required=False,
+                                               help_text=_("Trình độ đào tạo công tác xã hội."))
+    qualification_field = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                                help_text=_("Trình độ chuyên môn ngành khác."))
+    professional_title = serializers.ChoiceField(ProfessionalTitle.choices, required=False,
+                                                 help_text=_("Chức danh nghề nghiệp công tác xã hội."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
+
+
+class WorkerCreateInput(WorkerInput):
+    position = FirstPositionInput(required=False, help_text=_(
+        "Vị trí công tác đầu tiên. Bắt buộc với người dùng có phạm vi giới hạn (xã, tổ chức): một người "
+        "chưa có vị trí nào tại tổ chức trong phạm vi của bạn thì bạn không xem được."
+    ))
+
+
+class WorkerUpdateInput(WorkerInput):
+    version = serializers.IntegerField(min_value=1, help_text=_(
+        "Phiên bản đã đọc (trường version của bản ghi). Nếu người khác đã sửa sau đó: 409."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "version":
+                field.required = False
+        return fields
+
+
+def _change_rows(current: Worker, changes, context) -> list[dict]:
+    shown = WorkerDetailSerializer(current, context=context).data
+    return [{"field": change.field, "label": change.label, "value": shown.get(change.field)}
+            for change in changes]
+
+
+# --- views
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=[TAG_WORKERS],
+        summary=_("Danh sách người làm công tác xã hội"),
+        description=_("Những người có vị trí tại các tổ chức trong phạm vi của người dùng. Số CCCD chỉ "
+                      "hiện 4 số cuối với người không có quyền sửa danh sách."),
+        parameters=[WorkerFilterSerializer],
+        responses={200: WorkerSerializer(many=True),
+                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+    ),
+    retrieve=extend_schema(
+        tags=[TAG_WORKERS],
+        parameters=[id_parameter(_("Số định danh (id) của người làm CTXH, lấy từ danh sách."))],
+        summary=_("Chi tiết một người làm công tác xã hội"),
+        description=_("Với các vị trí công tác (và lịch sử phụ cấp) và các lớp đào tạo đã dự. Người ngoài "
+                      "phạm vi của người dùng trả về 404."),
+    ),
+    create=extend_schema(
+        tags=[TAG_WORKERS],
+        summary=_("Thêm một người làm công tác xã hội"),
+        description=_("Cần quyền sửa danh sách người làm CTXH. Dữ liệu sai trả về 400, nêu tên trường; "
+                      "không có gì được ghi."),
+        request=WorkerCreateInput,
+        responses={201: WorkerDetailSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+    partial_update=extend_schema(
+        tags=[TAG_WORKERS],
+        parameters=[id_parameter(_("Số định danh (id) của người làm CTXH."))],
+        summary=_("Sửa thông tin một người làm công tác xã hội"),
+        description=_("Gửi các trường cần sửa cùng với version đã đọc. Nếu người khác đã sửa sau khi bạn "
+                      "đọc, trả về 409 với các trường họ đã sửa; không có gì được ghi."),
+        request=WorkerUpdateInput,
+        responses={200: WorkerDetailSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường).")),
+                   409: ConflictSerializer},
+    ),
+)
+class WorkerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [capability_permission(Capability.VIEW_WORKFORCE, Capability.CHANGE_WORKFORCE)]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            return worker_list(user=user, filters=validated_filters(WorkerFilterSerializer, self.request))
+        return Worker.objects.for_user(user).select_related("ethnicity")
+
+    def get_serializer_class(self):
+        return WorkerSerializer if self.action == "list" else WorkerDetailSerializer
+
+    def _detail(self, worker: Worker, status_code=status.HTTP_200_OK) -> Response:
+        worker = Worker.objects.select_related("ethnicity").get(pk=worker.pk)
+        return Response(WorkerDetailSerializer(worker, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        data = WorkerCreateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        position = values.pop("position", None)
+        if position is None and not scope_for(request.user).unrestricted:
+            raise serializers.ValidationError({"position": [_(
+                "Hãy ghi vị trí công tác đầu tiên (trường position) tại một tổ chức trong phạm vi của bạn: "
+                "nếu không, bạn sẽ không xem được người vừa thêm."
+            )]})
+        values["cccd"] = values.get("cccd") or ""
+        with transaction.atomic():
+            worker = call_service(services.worker_create, **values)
+            if position is not None:
+                call_service(services.position_create, prefix="position", worker=worker, **position)
+        return self._detail(worker, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        worker = self.get_object()
+        data = WorkerUpdateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        if "cccd" in values:
+            values["cccd"] = values["cccd"] or ""
+        try:
+            worker = call_service(services.worker_update, worker=worker, version=version, data=values)
+        except services.ConcurrentEditError as error:
+            current = Worker.objects.select_related("ethnicity").get(pk=worker.pk)
+            context = self.get_serializer_context()
+            raise Conflict(
+                message=error.message % error.params, version=current.version,
+                changes=_change_rows(current, error.changes, context),
+                current=WorkerSerializer(current, context=context).data,
+            ) from None
+        return self._detail(worker)
+
+
+# ============================================================================================ positions
+
+TAG_POSITIONS = _("Vị trí công tác")
+
+
+class PositionFilterSerializer(ParamMessagesMixin, FilterSerializer):
+    worker = id_filter(_("Số định danh (id) của người làm CTXH."))
+    organization = id_filter(_("Số định danh (id) của tổ chức."))
+    unit = serializers.CharField(required=False, max_length=10, help_text=_(
+        "Mã đơn vị hành chính, hiểu theo ngày as_of (mặc định hôm nay): vị trí tại các tổ chức đặt ở đơn "
+        "vị đó, ở các đơn vị trực thuộc và ở các đơn vị cũ đã nhập vào."
+    ))
+    as_of = IsoDateParam(required=False, help_text=_(
+        "Ngày (YYYY-MM-DD): chỉ các vị trí còn giữ vào ngày này; cũng là ngày dùng để hiểu mã trong "
+        "tham số unit."
+    ))
+    dedication = ChoiceParam(Dedication.choices, noun=_("hình thức làm việc"), required=False,
+                             help_text=_("Hình thức làm việc."))
+    category = ChoiceParam(Category.choices, noun=_("loại cán bộ"), required=False,
+                           help_text=_("Loại cán bộ."))
+
+    def validate(self, attrs):
+        unit_param(attrs, attrs.get("as_of") or today())
+        return attrs
+
+
+def position_list(*, user, filters: dict):
+    positions = Position.objects.for_user(user)
+    for name in ("worker", "organization"):
+        if filters.get(name):
+            positions = positions.filter(**{f"{name}_id": filters[name]})
+    for name in ("dedication", "category"):
+        if filters.get(name):
+            positions = positions.filter(**{name: filters[name]})
+    if filters.get("unit"):
+        positions = positions.filter(organization_id__in=located_in(filters["unit"], filters.get("as_of")))
+    if filters.get("as_of"):
+        positions = positions.active_on(filters["as_of"])
+    return positions
+
+
+class PositionInput(InputSerializer):
+    worker = ScopedRelatedField(lambda user: Worker.objects.for_user(user),
+                                help_text=_("Số định danh (id) của người làm CTXH."))
+    organization = ScopedRelatedField(lambda user: Organization.objects.for_user(user),
+                                      help_text=_("Số định danh (id) của tổ chức."))
+    category = serializers.ChoiceField(Category.choices, help_text=_("Loại cán bộ."))
+    dedication = serializers.ChoiceField(Dedication.choices, help_text=_("Hình thức làm việc."))
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                  help_text=_("Chức vụ, công việc."))
+    start_date = IsoDateField(help_text=_("Ngày bắt đầu (YYYY-MM-DD)."))
+    end_date = IsoDateField(required=False, allow_null=True, help_text=_(
+        "Ngày làm việc cuối cùng (YYYY-MM-DD); bỏ trống nếu vẫn đang làm."))
+    monthly_allowance_vnd = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0,
+        help_text=_("Phụ cấp hằng tháng (đồng, số nguyên), áp dụng từ ngày bắt đầu."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
+
+
+class PositionUpdateInput(InputSerializer):
+    """Người, tổ chức và ngày bắt đầu xác định một vị trí: không sửa được (đó là một vị trí khác)."""
+
+    category = serializers.ChoiceField(Category.choices, required=False, help_text=_("Loại cán bộ."))
+    dedication = serializers.ChoiceField(Dedication.choices, required=False,
+                                         help_text=_("Hình thức làm việc."))
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                  help_text=_("Chức vụ, công việc."))
+    end_date = IsoDateField(required=False, allow_null=True, help_text=_(
+        "Ngày làm việc cuối cùng (YYYY-MM-DD); null nếu vẫn đang làm."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": [_(
+                "Hãy gửi ít nhất một trường cần sửa: category, dedication, title, end_date, note."
+            )]})
+        return attrs
+
+
+class AllowanceInput(InputSerializer):
+    effective_date = IsoDateField(help_text=_("Áp dụng từ ngày (YYYY-MM-DD), trong thời gian giữ vị trí."))
+    monthly_allowance_vnd = serializers.IntegerField(min_value=0, help_text=_(
+        "Phụ cấp hằng tháng (đồng, số nguyên không âm)."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                 help_text=_("Ghi chú, căn cứ (ví dụ số quyết định)."))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=[TAG_POSITIONS],
+        summary=_("Danh sách vị trí công tác"),
+        description=_("Các vị trí tại các tổ chức trong phạm vi của người dùng, với lịch sử phụ cấp."),
+        parameters=[PositionFilterSerializer],
+        responses={200: PositionSerializer(many=True),
+                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+    ),
+    retrieve=extend_schema(
+        tags=[TAG_POSITIONS],
+        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
+        summary=_("Chi tiết một vị trí công tác"),
+        description=_("Vị trí tại tổ chức ngoài phạm vi của người dùng trả về 404."),
+    ),
+    create=extend_schema(
+        tags=[TAG_POSITIONS],
+        summary=_("Thêm một vị trí công tác"),
+        description=_("Cần quyền sửa danh sách người làm CTXH; người và tổ chức phải trong phạm vi của bạn. "
+                      "Tổ chức phải đang hoạt động vào ngày bắt đầu."),
+        request=PositionInput,
+        responses={201: PositionSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+    partial_update=extend_schema(
+        tags=[TAG_POSITIONS],
+        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
+        summary=_("Sửa một vị trí công tác, hoặc kết thúc nó"),
+        description=_("Gửi các trường cần sửa; kết thúc vị trí bằng ngày làm việc cuối cùng (end_date). "
+                      "Mức phụ cấp thay đổi qua POST /api/v1/positions/{id}/allowances/, không sửa ở đây."),
+        request=PositionUpdateInput,
+        responses={200: PositionSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+    allowances=extend_schema(
+        tags=[TAG_POSITIONS],
+        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
+        summary=_("Ghi một lần thay đổi phụ cấp"),
+        description=_("Mức phụ cấp mới áp dụng từ effective_date; mức cũ được giữ trong lịch sử."),
+        request=AllowanceInput,
+        responses={201: PositionSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+)
+class PositionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PositionSerializer
+    permission_classes = [capability_permission(Capability.VIEW_WORKFORCE, Capability.CHANGE_WORKFORCE)]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            positions = position_list(user=user, filters=validated_filters(PositionFilterSerializer,
+                                                                           self.request))
+        else:
+            positions = Position.objects.for_user(user)
+        return (positions.select_related("worker", "organization").prefetch_related(POSITION_PREFETCH)
+                .order_by("-start_date", "pk"))
+
+    def _detail(self, position: Position, status_code=status.HTTP_200_OK) -> Response:
+        position = (Position.objects.select_related("worker", "organization")
+                    .prefetch_related(POSITION_PREFETCH).get(pk=position.pk))
+        return Response(PositionSerializer(position, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        data = PositionInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        position = call_service(services.position_create, **data.validated_data)
+        return self._detail(position, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        position = self.get_object()
+        data = PositionUpdateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        call_service(services.position_update, position=position, data=data.validated_data)
+        return self._detail(position)
+
+    @action(detail=True, methods=["post"])
+    def allowances(self, request, pk=None):
+        position = self.get_object()
+        data = AllowanceInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        call_service(services.allowance_set, position=position, **data.validated_data)
+        return self._detail(position, status.HTTP_201_CREATED)
+
+
+# ======================================================================================== base salaries
+
+TAG_BASE_SALARY = _("Mức lương cơ sở")
+
+
+class BaseSalaryHistorySerializer(serializers.Serializer):
+    """Một lần ghi của mức lương cơ sở (giá trị sau lần ghi đó)."""
+
+    changed_at = serializers.DateTimeField(source="history_date", read_only=True)
+    change = serializers.SerializerMethodField(
+        help_text=_("created (thêm), changed (sửa) hoặc deleted (xóa)."))
+    changed_by = serializers.SerializerMethodField(help_text=_("Người ghi, nếu biết."))
+    amount_vnd = serializers.IntegerField(read_only=True)
+    instrument = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    confirmed = serializers.BooleanField(read_only=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_change(self, record) -> str:
+        return {"+": "created", "~": "changed", "-": "deleted"}.get(record.history_type, "changed")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_changed_by(self, record) -> str | None:
+        user = record.history_user
+        return (user.full_name or user.username) if user else None
+
+
+class BaseSalarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BaseSalary
+        fields = ["id", "effective_date", "amount_vnd", "instrument", "note", "confirmed"]
+        read_only_fields = fields
+
+
+class BaseSalaryDetailSerializer(BaseSalarySerializer):
+    history = serializers.SerializerMethodField(help_text=_("Lịch sử ghi và sửa, mới nhất trước."))
+
+    class Meta(BaseSalarySerializer.Meta):
+        fields = [*BaseSalarySerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(BaseSalaryHistorySerializer(many=True))
+    def get_history(self, row: BaseSalary):
+        records = row.history.select_related("history_user").order_by("-history_id")
+        return BaseSalaryHistorySerializer(records, many=True).data
+
+
+class BaseSalaryCreateInput(InputSerializer):
+    effective_date = IsoDateField(help_text=_("Áp dụng từ ngày (YYYY-MM-DD)."))
+    amount_vnd = serializers.IntegerField(min_value=1, help_text=_("Mức lương cơ sở (đồng/tháng)."))
+    instrument = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                       help_text=_("Văn bản quy định (ví dụ Nghị định 73/2024/NĐ-CP)."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=_("Ghi chú."))
+    confirmed = serializers.BooleanField(required=False, default=True, help_text=_(
+        "false nếu mức này mới được công bố, chưa có văn bản chính thức."))
+
+    def validate_effective_date(self, value):
+        existing = BaseSalary.objects.filter(effective_date=value).first()
+        if existing is not None:
+            raise serializers.ValidationError(_(
+                "Trường effective_date: đã có mức lương cơ sở áp dụng từ ngày %(day)s (id %(id)s); hãy sửa "
+                "mức đó (PATCH /api/v1/base-salaries/%(id)s/)."
+            ) % {"day": value.isoformat(), "id": existing.pk})
+        return value
+
+
+class BaseSalaryUpdateInput(InputSerializer):
+    amount_vnd = serializers.IntegerField(required=False, min_value=1,
+                                          help_text=_("Mức lương cơ sở (đồng/tháng)."))
+    instrument = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                       help_text=_("Văn bản quy định."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=_("Ghi chú."))
+    confirmed = serializers.BooleanField(required=False, help_text=_("Đã có văn bản chính thức."))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=[TAG_BASE_SALARY],
+        summary=_("Bảng mức lương cơ sở"),
+        description=_("Các mức lương cơ sở theo ngày áp dụng, mới nhất trước; mỗi mức áp dụng đến ngày "
+                      "trước mức sau. Mọi người dùng đã đăng nhập đều xem được."),
+        responses={200: BaseSalarySerializer(many=True)},
+    ),
+    retrieve=extend_schema(
+        tags=[TAG_BASE_SALARY],
+        parameters=[id_parameter(_("Số định danh (id) của mức lương cơ sở."))],
+        summary=_("Một mức lương cơ sở, với lịch sử sửa"),
+        description=_("Mức lương cơ sở áp dụng từ một ngày, với lịch sử các lần ghi và sửa."),
+    ),
+    create=extend_schema(
+        tags=[TAG_BASE_SALARY],
+        summary=_("Thêm một mức lương cơ sở"),
+        description=_("Cần quyền quản lý mức lương cơ sở. Ngày áp dụng đã có mức thì trả về 400."),
+        request=BaseSalaryCreateInput,
+        responses={201: BaseSalaryDetailSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+    partial_update=extend_schema(
+        tags=[TAG_BASE_SALARY],
+        parameters=[id_parameter(_("Số định danh (id) của mức lương cơ sở."))],
+        summary=_("Sửa một mức lương cơ sở"),
+        description=_("Cần quyền quản lý mức lương cơ sở; giá trị cũ được giữ trong lịch sử. Không sửa "
+                      "được ngày áp dụng: hãy thêm một mức mới."),
+        request=BaseSalaryUpdateInput,
+        responses={200: BaseSalaryDetailSerializer,
+                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+    ),
+)
+class BaseSalaryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [capability_permission(None, Capability.MANAGE_BASE_SALARY)]
+    queryset = BaseSalary.objects.order_by("-effective_date")
+
+    def get_serializer_class(self):
+        return BaseSalarySerializer if self.action == "list" else BaseSalaryDetailSerializer
+
+    def _detail(self, row: BaseSalary, status_code=status.HTTP_200_OK) -> Response:
+        row = BaseSalary.objects.get(pk=row.pk)
+        return Response(BaseSalaryDetailSerializer(row).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        data = BaseSalaryCreateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        row = call_service(services.base_salary_upsert, **data.validated_data)
+        return self._detail(row, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        row = self.get_object()
+        data = BaseSalaryUpdateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = {"amount_vnd": row.amount_vnd, "instrument": row.instrument, "note": row.note,
+                  "confirmed": row.confirmed, **data.validated_data}
+        row = call_service(services.base_salary_upsert, effective_date=row.effective_date, **values)
+        return self._detail(row)
