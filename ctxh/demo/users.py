@@ -28,7 +28,6 @@ from ctxh.orgs.models import Organization
 PASSWORD_ENV = "CTXH_DEMO_PASSWORD"
 OFFICER_COMMUNE = "Minh Xuân"
 SOCIAL_WORK_CENTRE = "TTCTXH-TQ"
-UNIVERSITY = "DHTT"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ DEMO_USERS = (
     DemoUser("quanly", Role.PROGRAMME_MANAGER, "Hoàng Thị Thu Hà", "province"),
     DemoUser("canbo.xa", Role.ORG_OFFICER, "Ma Văn Tuấn", "commune"),
     DemoUser("ctxh", Role.SOCIAL_WORKER, "Nông Thị Lan", f"org:{SOCIAL_WORK_CENTRE}"),
-    DemoUser("giangvien", Role.TRAINER, "Phạm Thị Hương", f"org:{UNIVERSITY}"),
+    DemoUser("giangvien", Role.TRAINER, "Phạm Thị Hương", "province"),
     DemoUser("lanhdao", Role.LEADER, "Trần Quốc Bình", "province"),
 )
 

@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 from ctxh.accounts.models import User, UserScope
 from ctxh.demo.services import demo_load
 from ctxh.orgs.models import Organization, OrganizationLocation
+from ctxh.training.models import Course, Session
+from ctxh.workforce.models import Position, Worker
 
 
 def run(credentials, **options):
@@ -51,6 +53,11 @@ def test_the_same_network_is_built_every_time(small_geo, credentials):
     first = demo_load(province=small_geo.new08, password=None, credentials_path=credentials)
     built = snapshot()[:2]
     User.objects.all().delete()
+    # The demo workforce and training point at the organizations: remove them first.
+    Session.objects.all().delete()
+    Course.objects.all().delete()
+    Position.objects.all().delete()
+    Worker.objects.all().delete()
     OrganizationLocation.objects.all().delete()
     Organization.objects.update(parent=None, successor=None)
     Organization.objects.all().delete()

@@ -22,7 +22,8 @@ def test_one_user_of_each_role_with_the_expected_scope(demo):
     assert scope_of(users[Role.LEADER]) == {(geo.new08, None)}
     assert scope_of(users[Role.ORG_OFFICER]) == {(geo.n1, None)}  # Phường Minh Xuân
     assert scope_of(users[Role.SOCIAL_WORKER]) == {(None, Organization.objects.get(code="TTCTXH-TQ"))}
-    assert scope_of(users[Role.TRAINER]) == {(None, Organization.objects.get(code="DHTT"))}
+    # Trainers train people from the whole province: their scope is the province.
+    assert scope_of(users[Role.TRAINER]) == {(geo.new08, None)}
 
 
 def test_the_commune_officer_sees_the_old_and_new_committees_of_the_commune_only(demo):

@@ -1,5 +1,6 @@
 """manage.py load_demo: a realistic organization network and one user per role (see ctxh.demo.services)."""
 
+import datetime as dt
 import os
 import time
 from pathlib import Path
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 from ctxh.accounts.roles import Role
 from ctxh.demo.builder import DemoDataError
 from ctxh.demo.services import demo_load, demo_province
+from ctxh.demo.training import training_summary
 from ctxh.demo.users import PASSWORD_ENV
+from ctxh.demo.workforce import STAFFING_DAY, staffing_summary
 from ctxh.orgs.models import OrgKind
 
 SITE_URL = "http://127.0.0.1:8000/"
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             _("Dữ liệu mẫu: %(province)s, %(count)s xã, phường từ 01/07/2025; trước đó: %(old)s.")
             % {"province": geo.province.name, "count": len(geo.communes), "old": old or "—"}
         )
-        organizations = stats.created_total - stats.created["user"]
+        organizations = sum(stats.created[kind] for kind in OrgKind.values)
         self.stdout.write(_("Tổ chức: tạo mới %(created)s, đã có %(reused)s.") % {
             "created": number_format(organizations, force_grouping=True),
             "reused": number_format(stats.reused, force_grouping=True)})
@@ -53,8 +56,21 @@ class Command(BaseCommand):
             if stats.created[kind]:
                 count = number_format(stats.created[kind], force_grouping=True)
                 self.stdout.write(f"  {kind.label}: {count}")
+        self.stdout.write(_(
+            "Người làm công tác xã hội: tạo mới %(workers)s người, %(positions)s vị trí công tác, "
+            "%(allowances)s mức phụ cấp."
+        ) % {key: number_format(stats.created[label], force_grouping=True) for key, label in (
+            ("workers", "worker"), ("positions", "position"), ("allowances", "allowance"))})
+        self.stdout.write(_(
+            "Đào tạo: tạo mới %(courses)s khóa, %(sessions)s lớp, %(named)s lượt dự có tên, %(counted)s dòng "
+            "số người dự."
+        ) % {key: number_format(stats.created[label], force_grouping=True) for key, label in (
+            ("courses", "course"), ("sessions", "session"), ("named", "attendance"),
+            ("counted", "counted_attendance"))})
         for warning in stats.warnings:
             self.stdout.write(self.style.WARNING(_("Lưu ý: %(text)s") % {"text": warning}))
+
+        self._indicators(geo.province)
 
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Người dùng mẫu")))
@@ -78,3 +94,28 @@ class Command(BaseCommand):
                 % {"username": username}))
         self.stdout.write(_("Mở %(url)s (xong sau %(seconds)s giây).")
                           % {"url": SITE_URL, "seconds": number_format(time.monotonic() - started, 1)})
+
+    def _indicators(self, province):
+        """The two indicators of Plan 154 on the demo data (ctxh.workforce / ctxh.training selectors)."""
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Chỉ tiêu trên dữ liệu mẫu: %(province)s")
+                                                     % {"province": province.name}))
+        self.stdout.write(
+            _("Tỷ lệ cơ sở có người làm công tác xã hội hưởng phụ cấp từ mức lương cơ sở trở lên:"))
+        for result in staffing_summary(province, [STAFFING_DAY, dt.date.today()]):
+            percent = number_format(round(100 * (result.value or 0), 1), 1)
+            target = result.target.label if result.target else "—"
+            self.stdout.write("  " + _(
+                "ngày %(day)s: %(numerator)s/%(denominator)s = %(percent)s %% (mục tiêu: %(target)s)"
+            ) % {"day": result.day.strftime("%d/%m/%Y"), "percent": percent, "target": target,
+                 "numerator": number_format(result.numerator, force_grouping=True),
+                 "denominator": number_format(result.denominator, force_grouping=True)})
+        self.stdout.write(_("Lượt người được đào tạo, bồi dưỡng về công tác xã hội:"))
+        for result in training_summary(province):
+            target = result.target.label if result.target else "—"
+            self.stdout.write("  " + _(
+                "%(first)s-%(last)s: %(total)s lượt (%(named)s có tên, %(counted)s chỉ có số; mục tiêu: "
+                "%(target)s)"
+            ) % {"first": result.start.year, "last": result.end.year, "target": target,
+                 **{key: number_format(getattr(result, key), force_grouping=True)
+                    for key in ("total", "named", "counted")}})
