@@ -96,25 +96,31 @@ def without_class(attrs: dict) -> list[tuple[str, object]]:
 
 
 @register.filter
-def iso_date(value) -> str:
-    """The value of an <input type="date">: ISO 8601 (2024-06-01), whatever the display format.
+def dmy_input(value) -> str:
+    """The value of a date input: dd/mm/yyyy, whatever form the date came in (a date, ISO text, typed text).
 
-    A date widget formats its value with the active language's first input format (dd/mm/yyyy); a
-    browser's date picker only accepts ISO dates. Text that is no date is given back unchanged.
+    Date inputs are text fields written dd/mm/yyyy, as every date in ctxh is: a browser's own date picker
+    would show mm/dd/yyyy on a computer set to American English. Text that is no date is given back
+    unchanged, so a mistyped value stays in the field next to its error.
     """
+    day = _as_date(value)
+    return day.strftime("%d/%m/%Y") if day else ("" if value is None else str(value))
+
+
+def _as_date(value) -> dt.date | None:
     if value is None or value == "":
-        return ""
+        return None
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value
     text = str(value).strip()
     for fmt in ("%Y-%m-%d", *formats.get_format("DATE_INPUT_FORMATS")):
         try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
+            return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    return text
+    return None
 
 
 @register.filter

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
@@ -16,7 +17,7 @@ from ctxh.accounts.testing import login_verified
 from ctxh.testing import make_user
 from ctxh.web.context_processors import navigation
 from ctxh.web.middleware import LocaleMiddleware
-from ctxh.web.templatetags.ctxh import dmy, iso_date, validity, vnd
+from ctxh.web.templatetags.ctxh import dmy, dmy_input, validity, vnd
 
 
 def nav_labels(user, path="/") -> list[str]:
@@ -113,7 +114,9 @@ def test_the_forbidden_page_is_vietnamese(rf):
     request = rf.get("/")
     request.user = AnonymousUser()
     reason = "Vai trò của bạn không có quyền xem trang này."
-    page = render_to_string("403.html", {"exception": reason}, request)
+    # Rendered outside a request cycle: the default language, not whatever an earlier test left active.
+    with translation.override(settings.LANGUAGE_CODE):
+        page = render_to_string("403.html", {"exception": reason}, request)
     assert "Không có quyền truy cập" in page and reason in page
 
 
@@ -139,11 +142,11 @@ def test_a_form_error_is_rendered_next_to_the_field_with_is_invalid():
     assert 'id="id_born_error"><div>Nhập một ngày hợp lệ.' in html
 
 
-def test_form_fields_get_bootstrap_markup_labels_and_date_pickers():
+def test_form_fields_get_bootstrap_markup_labels_and_day_month_year_dates():
     with translation.override("vi"):
         html = str(PersonForm(initial={"born": dt.date(2020, 2, 29)}))
     assert '<label class="form-label" for="id_name">Họ và tên<span class="text-danger"' in html
-    assert '<input type="date" name="born" value="2020-02-29" class="form-control"' in html
+    assert 'placeholder="dd/mm/yyyy" name="born" value="29/02/2020" class="form-control"' in html
     assert '<select name="kind" class="form-select"' in html
     assert 'class="form-check-input"' in html and '<label class="form-check-label" for="id_agreed">' in html
     assert "is-invalid" not in html
@@ -173,8 +176,9 @@ def test_vnd_writes_money_the_vietnamese_way(value, expected):
 def test_dates_read_day_month_year():
     assert dmy(dt.date(2025, 7, 1)) == "01/07/2025"
     assert dmy(None) == ""
-    assert iso_date("01/07/2025") == "2025-07-01"
-    assert iso_date("không phải ngày") == "không phải ngày"
+    assert dmy_input("2025-07-01") == "01/07/2025"
+    assert dmy_input(dt.date(2025, 7, 1)) == "01/07/2025"
+    assert dmy_input("không phải ngày") == "không phải ngày"
 
 
 def test_validity_reads_like_a_sentence(small_geo):

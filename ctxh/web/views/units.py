@@ -19,6 +19,7 @@ from ctxh.accounts.roles import Capability
 from ctxh.geo import selectors as geo
 from ctxh.geo.models import Level, Unit, UnitKind
 from ctxh.web import selectors
+from ctxh.web.dates import parse_query_day
 from ctxh.web.decorators import capability_required
 
 PAGE_SIZE = 50
@@ -108,7 +109,7 @@ def unit_detail(request, pk: int):
         raise Http404(_("Không tìm thấy đơn vị hành chính.")) from None
 
     today = timezone.localdate()
-    asked = _parse_day(request.GET.get("as_of"))
+    asked = parse_query_day(request.GET.get("as_of"))
     day = selectors.day_within(unit, asked or today)
     relations = selectors.unit_relations(user=request.user, unit=unit, day=day, today=today)
     organizations = selectors.unit_organizations(user=request.user, unit=unit)
@@ -127,14 +128,6 @@ def unit_detail(request, pk: int):
         "org_page": org_page,
         "organizations": list(org_page.object_list),
     })
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    """A date from the query string (ISO or dd/mm/yyyy); nothing for text that is no date."""
-    try:
-        return forms.DateField(required=False).clean(value)
-    except forms.ValidationError:
-        return None
 
 
 urlpatterns = [

@@ -34,6 +34,7 @@ from ctxh.accounts.scoping import scope_for, unit_closure
 from ctxh.core.text import fold
 from ctxh.orgs.models import IN_SCOPE_KINDS, Organization, OrganizationLocation, OrgKind
 from ctxh.training.selectors import worker_trainings
+from ctxh.web.dates import parse_query_day
 from ctxh.web.decorators import capability_required
 from ctxh.web.templatetags.ctxh import vnd
 from ctxh.workforce import services
@@ -71,14 +72,6 @@ def _require(user, capability: Capability) -> None:
 
 def _short(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    """A date from the query string (ISO or dd/mm/yyyy); nothing for text that is no date."""
-    try:
-        return forms.DateField(required=False).clean(value)
-    except forms.ValidationError:
-        return None
 
 
 def mask_cccd(number: str | None) -> str:
@@ -582,7 +575,7 @@ def position_organization_options(request):
     day, selected = None, None
     for key, value in request.GET.items():
         if key.endswith("start_date"):
-            day = _parse_day(value)
+            day = parse_query_day(value)
         elif key.endswith("organization") and value.isdigit():
             selected = int(value)
     choices = organization_choices(user=request.user, day=day or timezone.localdate(), selected=selected)
@@ -889,7 +882,7 @@ def organization_staff_context(request, organization: Organization) -> dict:
     """For the organization page (ctxh.web.views.orgs): its staff section, for users who see the workforce."""
     if not request.user.can(Capability.VIEW_WORKFORCE):
         return {}
-    day = _parse_day(request.GET.get("staff_day"))
+    day = parse_query_day(request.GET.get("staff_day"))
     return {"staff_section": staff_section(user=request.user, organization=organization, day=day)}
 
 
