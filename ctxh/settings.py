@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ctxh.orgs",
     "ctxh.workforce",
     "ctxh.training",
+    "ctxh.cases",
     "ctxh.indicators",
     "ctxh.imports",
     "ctxh.web",
