@@ -5,6 +5,7 @@ Dates are inclusive (a position's `end_date` is its last day). Money is integer 
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -111,6 +112,11 @@ class Worker(models.Model):
         default=ProfessionalTitle.NONE,
     )
     note = models.TextField(_("ghi chú"), blank=True)
+    # The worker's account, if they sign in: a social worker sees the cases assigned to this worker.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản đăng nhập"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="worker",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking: a save carries the version it was read at; a stale save is refused.

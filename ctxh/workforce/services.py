@@ -6,7 +6,6 @@ Vietnamese messages keyed by field. Each runs in one transaction.
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from ctxh.core.concurrency import ConcurrentEditError, FieldChange, changes_since  # noqa: F401 (re-exported)
 from ctxh.orgs.models import Organization
 from ctxh.workforce.models import (
     AllowanceChange,
@@ -33,40 +33,6 @@ WORKER_FIELDS = (
 
 def _short(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    label: str
-    theirs: Any  # the value saved by the other person
-
-
-class ConcurrentEditError(ValidationError):
-    """The record changed after it was read: the save is refused, with the fields the other person changed."""
-
-    def __init__(self, changes: list[FieldChange]):
-        self.changes = changes
-        names = ", ".join(change.label for change in changes) or str(_("không rõ"))
-        super().__init__(
-            _("Bản ghi đã được người khác sửa sau khi bạn mở ra (%(fields)s). Hãy tải lại trang, xem "
-              "thay đổi của họ rồi nhập lại thay đổi của bạn."),
-            code="stale_version", params={"fields": names},
-        )
-
-
-def changes_since(instance, version: int, fields: tuple[str, ...]) -> list[FieldChange]:
-    """The `fields` of `instance` (with history and a `version`) that differ from what `version` held."""
-    seen = instance.history.filter(version=version).order_by("-history_date").first()
-    if seen is None:
-        return []
-    changes = []
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = field.attname
-        if getattr(seen, attname) != getattr(instance, attname):
-            changes.append(FieldChange(name, str(field.verbose_name), getattr(instance, name)))
-    return changes
 
 
 def parse_vnd(value: Any, *, field: str) -> int:
