@@ -23,8 +23,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ctxh.accounts.roles import Capability
-from ctxh.api.common import ApiViewMixin, BooleanParam, FilterSerializer, IsoDateParam, validated_filters
-from ctxh.api.workforce import ParamMessagesMixin, capability_permission
+from ctxh.api.common import (
+    ApiViewMixin,
+    BooleanParam,
+    FilterSerializer,
+    IsoDateParam,
+    ParamMessagesMixin,
+    capability_permission,
+    validated_filters,
+)
 from ctxh.geo import selectors as geo_selectors
 from ctxh.indicators import registry
 from ctxh.indicators.periods import day_period, parse_period

@@ -16,28 +16,28 @@ from rest_framework.response import Response
 
 from ctxh.accounts.roles import Capability
 from ctxh.api.common import (
+    BAD_FILTERS,
+    BAD_INPUT,
     ApiViewMixin,
     BooleanParam,
     ChoiceParam,
     FilterSerializer,
+    InputSerializer,
+    IsoDateField,
     IsoDateParam,
+    ParamMessagesMixin,
+    ScopedRelatedField,
+    call_service,
+    capability_permission,
+    id_filter,
     id_parameter,
+    in_scope_or_400,
+    use_messages,
     validated_filters,
 )
 from ctxh.api.organizations import OrganizationRefSerializer
 from ctxh.api.units import UnitRefSerializer
-from ctxh.api.workforce import (
-    InputSerializer,
-    IsoDateField,
-    ParamMessagesMixin,
-    ScopedRelatedField,
-    WorkerRefSerializer,
-    call_service,
-    capability_permission,
-    id_filter,
-    in_scope_or_400,
-    use_messages,
-)
+from ctxh.api.workforce import WorkerRefSerializer
 from ctxh.core.reference import Sex
 from ctxh.orgs.models import Organization
 from ctxh.training import selectors, services
@@ -216,7 +216,7 @@ class CourseInput(InputSerializer):
                       "trong phạm vi dự; lớp gần nhất trước."),
         parameters=[CourseFilterSerializer],
         responses={200: CourseSerializer(many=True),
-                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+                   400: BAD_FILTERS},
     ),
     retrieve=extend_schema(
         tags=[TAG_COURSES], summary=_("Chi tiết một khóa đào tạo"),
@@ -228,7 +228,7 @@ class CourseInput(InputSerializer):
         description=_("Cần quyền quản lý đào tạo; đơn vị tổ chức phải trong phạm vi của bạn."),
         request=CourseInput,
         responses={201: CourseDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
 )
 class CourseViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -249,9 +249,8 @@ class CourseViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return CourseSerializer if self.action == "list" else CourseDetailSerializer
 
     def create(self, request, *args, **kwargs):
-        data = CourseInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        course = call_service(services.course_create, **data.validated_data)
+        values = self.validated_input(CourseInput)
+        course = call_service(services.course_create, **values)
         course = self.get_queryset().get(pk=course.pk)
         return Response(self.get_serializer(course).data, status=status.HTTP_201_CREATED)
 
@@ -355,7 +354,7 @@ class SessionInput(InputSerializer):
         description=_("Các lớp mà người dùng được xem, khai giảng gần nhất trước."),
         parameters=[SessionFilterSerializer],
         responses={200: SessionSerializer(many=True),
-                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+                   400: BAD_FILTERS},
     ),
     retrieve=extend_schema(
         tags=[TAG_SESSIONS], summary=_("Chi tiết một lớp đào tạo"),
@@ -368,7 +367,7 @@ class SessionInput(InputSerializer):
                       "phối hợp."),
         request=SessionInput,
         responses={201: SessionDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
 )
 class SessionViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -388,9 +387,7 @@ class SessionViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return SessionSerializer if self.action == "list" else SessionDetailSerializer
 
     def create(self, request, *args, **kwargs):
-        data = SessionInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.validated_input(SessionInput)
         if values.get("end_date") is None:
             values.pop("end_date", None)
         session = call_service(services.session_create, **values)
@@ -479,7 +476,7 @@ class AttendanceInput(InputSerializer):
                       "phối hợp; ở các lớp khác, chỉ những người trong phạm vi."),
         parameters=[AttendanceFilterSerializer],
         responses={200: AttendanceSerializer(many=True),
-                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+                   400: BAD_FILTERS},
     ),
     retrieve=extend_schema(
         tags=[TAG_ATTENDANCES], summary=_("Một người dự lớp"),
@@ -511,9 +508,7 @@ class AttendanceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 .order_by("-session__start_date", "session_id", "pk"))
 
     def create(self, request, *args, **kwargs):
-        data = AttendanceInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.validated_input(AttendanceInput)
         session = values.pop("session")
         entry = services.AttendanceEntry(**values)
         attendance = call_service(services.attendance_add, session=session, entry=entry)

@@ -7,40 +7,40 @@ it was read at: a stale version answers 409 with the fields the other person cha
 The CCCD number is personal data: it is shown whole only to users who may change the workforce
 (CHANGE_WORKFORCE), and masked to its last four digits for everyone else.
 
-The first part of this module holds the small pieces that every *writing* API resource shares (strict input
-serializers with Vietnamese messages naming the field, capability permissions, service errors as 400/409);
-ctxh/api/training.py uses them too.
+The pieces every writing resource shares (strict input serializers, capability permissions, service errors as
+400/409) are in ctxh/api/common.py.
 """
 
 import datetime as dt
-from collections.abc import Callable
 
-from django.core import validators
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.utils.formatting import lazy_format
 
 from ctxh.accounts.roles import Capability
 from ctxh.accounts.scoping import scope_for, unit_closure
 from ctxh.api.common import (
-    ISO_DATE,
+    BAD_FILTERS,
+    BAD_INPUT,
     ApiViewMixin,
     ChoiceParam,
+    Conflict,
+    ConflictSerializer,
     FilterSerializer,
+    InputSerializer,
+    IsoDateField,
     IsoDateParam,
+    ParamMessagesMixin,
+    ScopedRelatedField,
+    call_service,
+    capability_permission,
+    id_filter,
     id_parameter,
+    in_scope_or_400,
     not_found_at,
     today,
     validated_filters,
@@ -63,232 +63,7 @@ from ctxh.workforce.models import (
     Worker,
 )
 
-# ====================================================================================== shared write pieces
-
-
-class Conflict(exceptions.APIException):
-    """409: the record changed after the client read it (optimistic locking)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "stale_version"
-    default_detail = _("Bản ghi đã được người khác sửa sau khi bạn đọc nó.")
-
-    def __init__(self, *, message, version: int, changes: list[dict], current: dict):
-        super().__init__(message)
-        self.detail = {
-            "detail": exceptions.ErrorDetail(str(message), code="stale_version"),
-            "code": "stale_version",
-            "version": version,
-            "changes": changes,
-            "current": current,
-        }
-
-
-class ConflictSerializer(serializers.Serializer):
-    """Trả lời 409: bản ghi đã được người khác sửa sau khi bạn đọc; không có gì được ghi."""
-
-    detail = serializers.CharField(help_text=_("Thông báo cho người dùng."))
-    code = serializers.CharField(help_text=_("Luôn là “stale_version”."))
-    version = serializers.IntegerField(help_text=_("Phiên bản hiện tại: gửi lại với số này sau khi xem lại."))
-    changes = serializers.ListField(child=serializers.DictField(), help_text=_(
-        "Các trường người khác đã sửa: field (tên trường), label (tên tiếng Việt), value (giá trị hiện tại)."
-    ))
-    current = serializers.DictField(help_text=_("Bản ghi như hiện có trong cơ sở dữ liệu."))
-
-
-def drf_errors(error: DjangoValidationError, *, prefix: str | None = None) -> serializers.ValidationError:
-    """A service's ValidationError (Vietnamese messages keyed by field) as a 400 answer."""
-    if hasattr(error, "error_dict"):
-        detail = {
-            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-            for field, messages in error.message_dict.items()
-        }
-    else:
-        detail = {"non_field_errors": [str(m) for m in error.messages]}
-    return serializers.ValidationError({prefix: detail} if prefix else detail)
-
-
-def call_service(function: Callable, *, prefix: str | None = None, **kwargs):
-    """Run a service; its validation errors answer 400 (nothing was written)."""
-    try:
-        return function(**kwargs)
-    except services.ConcurrentEditError:
-        raise
-    except DjangoValidationError as error:
-        raise drf_errors(error, prefix=prefix) from None
-
-
-def capability_permission(read: Capability | None, write: Capability) -> type[permissions.BasePermission]:
-    """Signed-in users with `read` may read (any signed-in user when None); `write` is needed to change."""
-
-    class HasCapability(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            user = request.user
-            if not (user and user.is_authenticated):
-                return False
-            if request.method in permissions.SAFE_METHODS:
-                if read is None or user.can(read):
-                    return True
-                self.message = _("Vai trò của bạn không có quyền xem dữ liệu này.")
-                return False
-            if user.can(write):
-                return True
-            self.message = _("Vai trò của bạn không có quyền thay đổi dữ liệu này.")
-            return False
-
-    HasCapability.__name__ = f"Can{write.value.title().replace('_', '')}"
-    return HasCapability
-
-
-_LIMITS = (
-    ("max_length", validators.MaxLengthValidator),
-    ("min_length", validators.MinLengthValidator),
-    ("max_value", validators.MaxValueValidator),
-    ("min_value", validators.MinValueValidator),
-)
-
-
-def use_messages(field: serializers.Field, messages: dict) -> None:
-    """Give a field these error messages, including those of the limit validators that DRF builds when the
-    field is created (max_length, min_value, ...)."""
-    field.error_messages.update(messages)
-    limit_kinds = tuple(validator for _attr, validator in _LIMITS)
-    rebuilt = [validator for validator in field.validators if not isinstance(validator, limit_kinds)]
-    for attr, validator in _LIMITS:
-        limit = getattr(field, attr, None)
-        if limit is not None:
-            message = lazy_format(field.error_messages[attr], **{attr: limit})
-            rebuilt.append(validator(limit, message=message))
-    field.validators = rebuilt
-
-
-def _field_messages(name: str, field: serializers.Field) -> dict:
-    """Vietnamese messages naming the field, for DRF's own checks (its Vietnamese catalogue is partial)."""
-    messages = {
-        "required": _("Thiếu trường %(field)s: trường này là bắt buộc.") % {"field": name},
-        "null": _("Trường %(field)s không được để trống (null).") % {"field": name},
-        "blank": _("Trường %(field)s không được để trống.") % {"field": name},
-        "max_length": _("Trường %(field)s: tối đa {max_length} ký tự.") % {"field": name},
-        "min_value": _("Trường %(field)s: giá trị nhỏ nhất là {min_value}.") % {"field": name},
-        "max_value": _("Trường %(field)s: giá trị lớn nhất là {max_value}.") % {"field": name},
-        "max_string_length": _("Trường %(field)s: số quá lớn.") % {"field": name},
-        "not_a_list": _("Trường %(field)s phải là một danh sách.") % {"field": name},
-        "empty": _("Trường %(field)s: danh sách không được rỗng.") % {"field": name},
-        "does_not_exist": _(
-            "Trường %(field)s: không tìm thấy “{value}” (không có, hoặc ngoài phạm vi của bạn)."
-        ) % {"field": name},
-        "incorrect_type": _("Trường %(field)s: giá trị không đúng kiểu.") % {"field": name},
-    }
-    if isinstance(field, serializers.SlugRelatedField):
-        messages["does_not_exist"] = _("Trường %(field)s: không có mã “{value}”.") % {"field": name}
-    if isinstance(field, serializers.PrimaryKeyRelatedField):
-        messages["does_not_exist"] = _(
-            "Trường %(field)s: không tìm thấy bản ghi có id {pk_value} (không có, hoặc ngoài phạm vi "
-            "của bạn)."
-        ) % {"field": name}
-        messages["incorrect_type"] = _("Trường %(field)s: hãy gửi số định danh (id) là một số nguyên.") % {
-            "field": name}
-    if isinstance(field, serializers.ChoiceField):
-        accepted = ", ".join(str(key) for key in field.choices)
-        messages["invalid_choice"] = _(
-            "Trường %(field)s: “{input}” không phải giá trị hợp lệ. Giá trị hợp lệ: %(values)s."
-        ) % {"field": name, "values": accepted}
-    if isinstance(field, serializers.IntegerField):
-        messages["invalid"] = _("Trường %(field)s: hãy nhập một số nguyên.") % {"field": name}
-    elif isinstance(field, serializers.BooleanField):
-        messages["invalid"] = _("Trường %(field)s: hãy dùng true hoặc false.") % {"field": name}
-    elif isinstance(field, serializers.CharField):
-        messages["invalid"] = _("Trường %(field)s: hãy nhập một chuỗi ký tự.") % {"field": name}
-    elif isinstance(field, serializers.Serializer):
-        messages["invalid"] = _("Trường %(field)s phải là một đối tượng JSON.") % {"field": name}
-    return messages
-
-
-class InputSerializer(serializers.Serializer):
-    """The body of a write: unknown fields are refused (a typo must not be silently ignored), and every
-    message names its field in Vietnamese."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            use_messages(field, _field_messages(name, field))
-            child = getattr(field, "child_relation", None) or getattr(field, "child", None)
-            if child is not None:
-                use_messages(child, _field_messages(name, child))
-        return fields
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": [
-                _("Nội dung yêu cầu phải là một đối tượng JSON.")]})
-        writable = {name for name, field in self.fields.items() if not field.read_only}
-        unknown = sorted(set(data) - writable)
-        if unknown:
-            raise serializers.ValidationError({name: [_(
-                "Trường %(field)s không được nhận ở đây. Các trường được nhận: %(accepted)s."
-            ) % {"field": name, "accepted": ", ".join(sorted(writable))}] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class IsoDateField(serializers.DateField):
-    """A date in a request body: YYYY-MM-DD only, with a message naming the field."""
-
-    def to_internal_value(self, value):
-        text = str(value).strip()
-        try:
-            if ISO_DATE.match(text):
-                return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-        raise serializers.ValidationError(
-            _("Trường %(field)s: “%(value)s” không phải một ngày hợp lệ; hãy dùng định dạng YYYY-MM-DD "
-              "(ví dụ 2025-07-01).") % {"field": self.field_name, "value": text},
-            code="invalid",
-        )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference by id to a record of the user's scope: one outside it is "not found", as for a URL."""
-
-    def __init__(self, scoped: Callable, **kwargs):
-        self.scoped = scoped
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scoped(self.context["request"].user)
-
-
-def id_filter(label):
-    return serializers.IntegerField(required=False, min_value=1, help_text=label)
-
-
-class ParamMessagesMixin:
-    """Query parameters: Vietnamese messages naming the parameter for ids that are not numbers and for text
-    that is too long (the other parameter types of common.py name the parameter themselves)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            if isinstance(field, serializers.IntegerField):
-                message = _("Tham số %(param)s: hãy dùng số định danh (id), là một số nguyên dương.") % {
-                    "param": name}
-                use_messages(field, dict.fromkeys(
-                    ("invalid", "min_value", "max_value", "max_string_length"), message))
-            elif isinstance(field, serializers.CharField):
-                use_messages(field, {"max_length": _("Tham số %(param)s: tối đa {max_length} ký tự.") % {
-                    "param": name}})
-        return fields
-
-
-def in_scope_or_400(queryset, pk: int, param: str, noun):
-    """The record `pk` of a scoped queryset, or a 400 naming the parameter (out of scope reads as absent)."""
-    found = queryset.filter(pk=pk).first()
-    if found is None:
-        raise serializers.ValidationError({param: [_(
-            "Tham số %(param)s: không tìm thấy %(noun)s có id %(id)s trong phạm vi của bạn."
-        ) % {"param": param, "noun": noun, "id": pk}]})
-    return found
+# ==================================================================================== query parameters
 
 
 def unit_param(attrs: dict, day: dt.date, param: str = "unit") -> None:
@@ -594,7 +369,7 @@ def _change_rows(current: Worker, changes, context) -> list[dict]:
                       "hiện 4 số cuối với người không có quyền sửa danh sách."),
         parameters=[WorkerFilterSerializer],
         responses={200: WorkerSerializer(many=True),
-                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+                   400: BAD_FILTERS},
     ),
     retrieve=extend_schema(
         tags=[TAG_WORKERS],
@@ -610,7 +385,7 @@ def _change_rows(current: Worker, changes, context) -> list[dict]:
                       "không có gì được ghi."),
         request=WorkerCreateInput,
         responses={201: WorkerDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
     partial_update=extend_schema(
         tags=[TAG_WORKERS],
@@ -620,7 +395,7 @@ def _change_rows(current: Worker, changes, context) -> list[dict]:
                       "đọc, trả về 409 với các trường họ đã sửa; không có gì được ghi."),
         request=WorkerUpdateInput,
         responses={200: WorkerDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường).")),
+                   400: BAD_INPUT,
                    409: ConflictSerializer},
     ),
 )
@@ -642,9 +417,7 @@ class WorkerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                         status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = WorkerCreateInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.validated_input(WorkerCreateInput)
         position = values.pop("position", None)
         if position is None and not scope_for(request.user).unrestricted:
             raise serializers.ValidationError({"position": [_(
@@ -660,9 +433,7 @@ class WorkerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         worker = self.get_object()
-        data = WorkerUpdateInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.validated_input(WorkerUpdateInput)
         version = values.pop("version")
         if "cccd" in values:
             values["cccd"] = values["cccd"] or ""
@@ -773,7 +544,7 @@ class AllowanceInput(InputSerializer):
         description=_("Các vị trí tại các tổ chức trong phạm vi của người dùng, với lịch sử phụ cấp."),
         parameters=[PositionFilterSerializer],
         responses={200: PositionSerializer(many=True),
-                   400: OpenApiResponse(description=_("Tham số lọc không hợp lệ."))},
+                   400: BAD_FILTERS},
     ),
     retrieve=extend_schema(
         tags=[TAG_POSITIONS],
@@ -788,7 +559,7 @@ class AllowanceInput(InputSerializer):
                       "Tổ chức phải đang hoạt động vào ngày bắt đầu."),
         request=PositionInput,
         responses={201: PositionSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
     partial_update=extend_schema(
         tags=[TAG_POSITIONS],
@@ -798,7 +569,7 @@ class AllowanceInput(InputSerializer):
                       "Mức phụ cấp thay đổi qua POST /api/v1/positions/{id}/allowances/, không sửa ở đây."),
         request=PositionUpdateInput,
         responses={200: PositionSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
     allowances=extend_schema(
         tags=[TAG_POSITIONS],
@@ -807,7 +578,7 @@ class AllowanceInput(InputSerializer):
         description=_("Mức phụ cấp mới áp dụng từ effective_date; mức cũ được giữ trong lịch sử."),
         request=AllowanceInput,
         responses={201: PositionSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
 )
 class PositionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -831,24 +602,21 @@ class PositionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                         status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = PositionInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        position = call_service(services.position_create, **data.validated_data)
+        values = self.validated_input(PositionInput)
+        position = call_service(services.position_create, **values)
         return self._detail(position, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         position = self.get_object()
-        data = PositionUpdateInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        call_service(services.position_update, position=position, data=data.validated_data)
+        values = self.validated_input(PositionUpdateInput)
+        call_service(services.position_update, position=position, data=values)
         return self._detail(position)
 
     @action(detail=True, methods=["post"])
     def allowances(self, request, pk=None):
         position = self.get_object()
-        data = AllowanceInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        call_service(services.allowance_set, position=position, **data.validated_data)
+        values = self.validated_input(AllowanceInput)
+        call_service(services.allowance_set, position=position, **values)
         return self._detail(position, status.HTTP_201_CREATED)
 
 
@@ -947,7 +715,7 @@ class BaseSalaryUpdateInput(InputSerializer):
         description=_("Cần quyền quản lý mức lương cơ sở. Ngày áp dụng đã có mức thì trả về 400."),
         request=BaseSalaryCreateInput,
         responses={201: BaseSalaryDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
     partial_update=extend_schema(
         tags=[TAG_BASE_SALARY],
@@ -957,7 +725,7 @@ class BaseSalaryUpdateInput(InputSerializer):
                       "được ngày áp dụng: hãy thêm một mức mới."),
         request=BaseSalaryUpdateInput,
         responses={200: BaseSalaryDetailSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))},
+                   400: BAD_INPUT},
     ),
 )
 class BaseSalaryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -972,16 +740,14 @@ class BaseSalaryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(BaseSalaryDetailSerializer(row).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = BaseSalaryCreateInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        row = call_service(services.base_salary_upsert, **data.validated_data)
+        values = self.validated_input(BaseSalaryCreateInput)
+        row = call_service(services.base_salary_upsert, **values)
         return self._detail(row, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         row = self.get_object()
-        data = BaseSalaryUpdateInput(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
+        changes = self.validated_input(BaseSalaryUpdateInput)
         values = {"amount_vnd": row.amount_vnd, "instrument": row.instrument, "note": row.note,
-                  "confirmed": row.confirmed, **data.validated_data}
+                  "confirmed": row.confirmed, **changes}
         row = call_service(services.base_salary_upsert, effective_date=row.effective_date, **values)
         return self._detail(row)

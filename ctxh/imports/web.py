@@ -1,6 +1,12 @@
-"""What the import pages of every kind share: finding the user's own job, and its progress (HTMX polling)."""
+"""What the import pages of every kind share: the upload page that starts a job, the job page (progress,
+errors, preview, near matches, confirm), finding the user's own job, and its progress (HTMX polling).
+
+A kind's views parse and authorize, then hand over to `upload_page`, `job_page` and `progress_response`; the
+templates extend imports/upload_page.html and imports/job_page.html and fill in their own words and columns.
+"""
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -8,12 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctxh.imports.jobs import job_cancel, job_confirm, job_errors, job_run_now
+from ctxh.imports.jobs import job_cancel, job_confirm, job_errors, job_run_now, job_start
 from ctxh.imports.models import ImportJob, JobStatus
-from ctxh.imports.spreadsheet import XLSX_CONTENT_TYPE
+from ctxh.imports.spreadsheet import XLSX_CONTENT_TYPE, SpreadsheetError, check_size
+from ctxh.orgs.forms import ImportUploadForm
 
 # A job still waiting after this long has not been taken by a background worker: offer to run it here.
 WAITING_TOO_LONG = dt.timedelta(seconds=10)
@@ -39,6 +47,20 @@ def xlsx_attachment(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@dataclass(frozen=True)
+class JobUrls:
+    """The URL names of a kind's job page and of its progress fragment (both take the job's pk)."""
+
+    page: str
+    progress: str
+
+    def of(self, job: ImportJob) -> dict[str, str]:
+        return {
+            "page_url": reverse(self.page, args=[job.pk]),
+            "progress_url": reverse(self.progress, args=[job.pk]),
+        }
 
 
 def owned_job(request, pk: int, kind: str) -> ImportJob:
@@ -139,3 +161,53 @@ def job_context(
         "filename": job.filename,
         **progress_context(job, page_url=page_url, progress_url=progress_url),
     }
+
+
+def upload_page(
+    request, *, kind: str, handler: str, urls: JobUrls, template: str, params: dict | None = None, **extra
+) -> HttpResponse:
+    """The upload page: a good upload starts a job of `kind` (with `params`) and goes to its page; otherwise
+    the page again, with the form's errors or the file's, and the user's recent jobs with the same params."""
+    params = params or {}
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # before reading the file into memory
+        except SpreadsheetError as exc:
+            errors = exc.errors
+        else:
+            job = job_start(
+                owner=request.user, kind=kind, handler=handler, filename=upload.name, data=upload.read(),
+                params=params,
+            )
+            return redirect(urls.page, pk=job.pk)
+    jobs = [
+        job for job in recent_jobs(request.user, kind)
+        if all(job.params.get(key) == value for key, value in params.items())
+    ]
+    context = {
+        "form": form,
+        "errors": errors,
+        "filename": form.files["file"].name if "file" in form.files else "",
+        "jobs": jobs,
+        "job_page": urls.page,
+        **extra,
+    }
+    return render(request, template, context)
+
+
+def job_page(
+    request, job: ImportJob, *, urls: JobUrls, upload_url: str, template: str, preview_limit: int, **extra
+) -> HttpResponse:
+    """The job page: its buttons (see handle_job_post), then the progress, the errors or the preview."""
+    missing: list[str] = []
+    job_urls = urls.of(job)
+    if request.method == "POST":
+        outcome = handle_job_post(request, job, page_url=job_urls["page_url"], upload_url=upload_url)
+        if not isinstance(outcome, list):
+            return outcome
+        missing = outcome
+    context = job_context(request, job, missing=missing, preview_limit=preview_limit, **job_urls)
+    return render(request, template, {**context, "upload_url": upload_url, **extra})

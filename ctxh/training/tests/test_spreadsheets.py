@@ -2,13 +2,16 @@
 
 import datetime as dt
 import io
+from functools import partial
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from ctxh.accounts.roles import Role
 from ctxh.imports.jobs import job_confirm, job_start
 from ctxh.imports.models import JobStatus
+from ctxh.imports.testing import ATTENDANCE_HEADERS
+from ctxh.imports.testing import xlsx as workbook
 from ctxh.testing import make_org, make_user
 from ctxh.training import spreadsheets
 from ctxh.training.models import Attendance
@@ -16,29 +19,11 @@ from ctxh.training.testing import attend, make_course, make_session
 from ctxh.workforce.testing import make_position, make_worker
 
 D = dt.date
-HEADERS = [
-    "Họ và tên",
-    "Giới tính",
-    "Năm sinh / Ngày sinh",
-    "Số CCCD",
-    "Mã tổ chức",
-    "Tên tổ chức",
-    "Chức vụ",
-    "Hoàn thành",
-    "Số chứng chỉ",
-]
+HEADERS = ATTENDANCE_HEADERS
 HOA_CCCD = "008190123456"
 
 
-def xlsx(rows, headers=HEADERS) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for values in rows:
-        sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+xlsx = partial(workbook, headers=HEADERS)
 
 
 def check(user, session, data: bytes):

@@ -6,10 +6,7 @@ commune merged into theirs. Screenshots of the home page and of a unit page, at 
 (390 px) widths, go to /tmp/ctxh-shots/ (not part of the project) for a person to look at.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -18,28 +15,7 @@ from ctxh.testing import TEST_PASSWORD, make_org, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM in the test itself is still safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = os.environ.get("CTXH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-SHOTS = Path(os.environ.get("CTXH_SHOTS", "/tmp/ctxh-shots"))
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -50,72 +26,68 @@ def commune_officer(transactional_db, small_geo):
     return user, committee
 
 
-def test_an_organization_officer_signs_in_and_browses(browser, live_server, small_geo, commune_officer):
+def test_an_organization_officer_signs_in_and_browses(
+    browser_page, shots, live_server, small_geo, commune_officer
+):
     from playwright.sync_api import expect
 
     user, committee = commune_officer
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        # The site sends a visitor to the Vietnamese login page.
-        page.goto(f"{live_server.url}/")
-        expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
-        expect(page.locator("html")).to_have_attribute("lang", "vi")
-        expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    page = browser_page
+    # The site sends a visitor to the Vietnamese login page.
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
 
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", TEST_PASSWORD)
-        page.locator("#id_password").press("Enter")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.locator("#id_password").press("Enter")
 
-        # Home page: greeting, role, scope.
-        expect(page.get_by_role("heading", name="Xin chào, Hoàng Thu Trang")).to_be_visible()
-        expect(page.locator("#scope-title")).to_be_visible()
-        expect(page.get_by_role("link", name="Phường Minh Xuân").first).to_be_visible()
-        page.screenshot(path=str(SHOTS / "home-desktop.png"), full_page=True)
+    # Home page: greeting, role, scope.
+    expect(page.get_by_role("heading", name="Xin chào, Hoàng Thu Trang")).to_be_visible()
+    expect(page.locator("#scope-title")).to_be_visible()
+    expect(page.get_by_role("link", name="Phường Minh Xuân").first).to_be_visible()
+    page.screenshot(path=str(shots / "home-desktop.png"), full_page=True)
 
-        # The organizations of the commune, then one organization's page.
-        page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tổ chức").click()
-        expect(page.get_by_role("heading", name="Tổ chức", exact=True)).to_be_visible()
-        expect(page.get_by_text("UBND xã Nông Tiến")).to_have_count(0)
-        page.get_by_role("link", name="UBND phường Minh Xuân").first.click()
-        expect(page).to_have_url(re.compile(rf"/to-chuc/{committee.pk}/"))
-        expect(page.get_by_role("heading", name="UBND phường Minh Xuân", level=1)).to_be_visible()
+    # The organizations of the commune, then one organization's page.
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tổ chức").click()
+    expect(page.get_by_role("heading", name="Tổ chức", exact=True)).to_be_visible()
+    expect(page.get_by_text("UBND xã Nông Tiến")).to_have_count(0)
+    page.get_by_role("link", name="UBND phường Minh Xuân").first.click()
+    expect(page).to_have_url(re.compile(rf"/to-chuc/{committee.pk}/"))
+    expect(page.get_by_role("heading", name="UBND phường Minh Xuân", level=1)).to_be_visible()
 
-        # Units as of 01/01/2024: the old communes merged into Minh Xuân.
-        main_nav = page.get_by_role("navigation", name="Điều hướng chính")
-        main_nav.get_by_role("link", name="Đơn vị hành chính").click()
-        page.get_by_role("link", name="Ngày 01/01/2024 (trước sắp xếp)").click()
-        results = page.locator("#unit-results")
-        expect(results.get_by_role("heading", name=re.compile("ngày 01.01.2024"))).to_be_visible()
-        expect(results.get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
-        page.screenshot(path=str(SHOTS / "units-desktop.png"), full_page=True)
+    # Units as of 01/01/2024: the old communes merged into Minh Xuân.
+    main_nav = page.get_by_role("navigation", name="Điều hướng chính")
+    main_nav.get_by_role("link", name="Đơn vị hành chính").click()
+    page.get_by_role("link", name="Ngày 01/01/2024 (trước sắp xếp)").click()
+    results = page.locator("#unit-results")
+    expect(results.get_by_role("heading", name=re.compile("ngày 01.01.2024"))).to_be_visible()
+    expect(results.get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
+    page.screenshot(path=str(shots / "units-desktop.png"), full_page=True)
 
-        # The search box filters as one types (HTMX), ignoring diacritics.
-        page.fill("#id_q", "trang da")
-        expect(results.get_by_role("link", name="Phường Phan Thiết")).to_have_count(0)
-        expect(results.get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
-        expect(page).to_have_url(re.compile(r"q=trang(\+|%20)da"))
+    # The search box filters as one types (HTMX), ignoring diacritics.
+    page.fill("#id_q", "trang da")
+    expect(results.get_by_role("link", name="Phường Phan Thiết")).to_have_count(0)
+    expect(results.get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=trang(\+|%20)da"))
 
-        results.get_by_role("link", name="Xã Tràng Đà").click()
-        expect(page.get_by_role("heading", name="Xã Tràng Đà", level=1)).to_be_visible()
-        expect(page.get_by_role("link", name="Phường Minh Xuân").first).to_be_visible()
-        page.screenshot(path=str(SHOTS / "unit-desktop.png"), full_page=True)
+    results.get_by_role("link", name="Xã Tràng Đà").click()
+    expect(page.get_by_role("heading", name="Xã Tràng Đà", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Phường Minh Xuân").first).to_be_visible()
+    page.screenshot(path=str(shots / "unit-desktop.png"), full_page=True)
 
-        # On a phone the navigation folds behind the menu button.
-        page.set_viewport_size(PHONE)
-        page.goto(f"{live_server.url}/don-vi-hanh-chinh/{small_geo.n1.pk}/")
-        nav_units = page.locator("#ctxh-nav").get_by_role("link", name="Tổ chức")
-        expect(nav_units).to_be_hidden()
-        page.screenshot(path=str(SHOTS / "unit-phone.png"), full_page=True)
-        page.get_by_role("button", name="Mở, đóng menu").click()
-        expect(nav_units).to_be_visible()
-        page.goto(f"{live_server.url}/")
-        expect(page.get_by_role("heading", name="Xin chào, Hoàng Thu Trang")).to_be_visible()
-        page.screenshot(path=str(SHOTS / "home-phone.png"), full_page=True)
-        page.goto(f"{live_server.url}/don-vi-hanh-chinh/?as_of=2024-01-01")
-        expect(page.locator("#unit-results").get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
-        page.screenshot(path=str(SHOTS / "units-phone.png"), full_page=True)
-    finally:
-        context.close()
+    # On a phone the navigation folds behind the menu button.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/don-vi-hanh-chinh/{small_geo.n1.pk}/")
+    nav_units = page.locator("#ctxh-nav").get_by_role("link", name="Tổ chức")
+    expect(nav_units).to_be_hidden()
+    page.screenshot(path=str(shots / "unit-phone.png"), full_page=True)
+    page.get_by_role("button", name="Mở, đóng menu").click()
+    expect(nav_units).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Xin chào, Hoàng Thu Trang")).to_be_visible()
+    page.screenshot(path=str(shots / "home-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/don-vi-hanh-chinh/?as_of=2024-01-01")
+    expect(page.locator("#unit-results").get_by_role("link", name="Xã Tràng Đà")).to_be_visible()
+    page.screenshot(path=str(shots / "units-phone.png"), full_page=True)

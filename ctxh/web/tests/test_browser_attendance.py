@@ -7,9 +7,6 @@ and 2 completed. A screenshot goes to /tmp/ctxh-shots/ (not part of the project)
 """
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -22,29 +19,6 @@ from ctxh.training.testing import make_course, make_session
 from ctxh.workforce.testing import make_position, make_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM in the test itself is still safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = os.environ.get("CTXH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-SHOTS = Path(os.environ.get("CTXH_SHOTS", "/tmp/ctxh-shots"))
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def session_and_trainer(transactional_db, small_geo):
@@ -64,80 +38,75 @@ def session_and_trainer(transactional_db, small_geo):
     return session, trainer
 
 
-def test_a_trainer_enters_the_attendance_of_a_session(browser, live_server, session_and_trainer):
+def test_a_trainer_enters_the_attendance_of_a_session(browser_page, shots, live_server, session_and_trainer):
     from playwright.sync_api import expect
 
     session, trainer = session_and_trainer
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/")
-        page.fill("#id_username", trainer.username)
-        page.fill("#id_password", TEST_PASSWORD)
-        page.locator("#id_password").press("Enter")
-        expect(page.get_by_role("heading", name="Xin chào, Phạm Thị Hương")).to_be_visible()
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", trainer.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    expect(page.get_by_role("heading", name="Xin chào, Phạm Thị Hương")).to_be_visible()
 
-        page.goto(f"{live_server.url}/dao-tao/lop/{session.pk}/")
-        expect(page.get_by_role("heading", name="Quản lý trường hợp với trẻ em", level=1)).to_be_visible()
-        name_field = page.locator("#worker-q")
-        options = page.locator("#worker-options [role=option]")
-        rows = page.locator("#attendance-rows tr[data-testid=attendance-row]")
-        summary = page.get_by_test_id("attendance-summary")
+    page.goto(f"{live_server.url}/dao-tao/lop/{session.pk}/")
+    expect(page.get_by_role("heading", name="Quản lý trường hợp với trẻ em", level=1)).to_be_visible()
+    name_field = page.locator("#worker-q")
+    options = page.locator("#worker-options [role=option]")
+    rows = page.locator("#attendance-rows tr[data-testid=attendance-row]")
+    summary = page.get_by_test_id("attendance-summary")
 
-        # A few letters without diacritics, the suggestion shows up, Enter adds it; the field is emptied.
-        name_field.fill("van binh")
-        expect(options).to_have_count(1)
-        expect(options.first).to_contain_text("Trần Văn Bình")
-        expect(options.first).to_contain_text("UBND xã Nông Tiến · sinh năm 1988")
-        name_field.press("Enter")
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text("Trần Văn Bình")
-        expect(name_field).to_have_value("")
-        expect(name_field).to_be_focused()
+    # A few letters without diacritics, the suggestion shows up, Enter adds it; the field is emptied.
+    name_field.fill("van binh")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Trần Văn Bình")
+    expect(options.first).to_contain_text("UBND xã Nông Tiến · sinh năm 1988")
+    name_field.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Trần Văn Bình")
+    expect(name_field).to_have_value("")
+    expect(name_field).to_be_focused()
 
-        # Typed quickly and Enter at once: the only worker matching the words is added.
-        name_field.press_sequentially("thu hang")
-        name_field.press("Enter")
-        expect(rows).to_have_count(2)
-        expect(rows.nth(1)).to_contain_text("Lê Thị Thu Hằng")
+    # Typed quickly and Enter at once: the only worker matching the words is added.
+    name_field.press_sequentially("thu hang")
+    name_field.press("Enter")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Lê Thị Thu Hằng")
 
-        # Two namesakes: the arrow key picks the second one (Nông Tiến, born 1992).
-        name_field.fill("nguyen thi hoa")
-        expect(options).to_have_count(2)
-        expect(options.nth(1)).to_contain_text("UBND xã Nông Tiến · sinh năm 1992")
-        name_field.press("ArrowDown")
-        name_field.press("Enter")
-        expect(rows).to_have_count(3)
-        expect(rows.nth(2)).to_contain_text("Nguyễn Thị Hòa")
-        expect(rows.nth(2)).to_contain_text("UBND xã Nông Tiến")
+    # Two namesakes: the arrow key picks the second one (Nông Tiến, born 1992).
+    name_field.fill("nguyen thi hoa")
+    expect(options).to_have_count(2)
+    expect(options.nth(1)).to_contain_text("UBND xã Nông Tiến · sinh năm 1992")
+    name_field.press("ArrowDown")
+    name_field.press("Enter")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(2)).to_contain_text("Nguyễn Thị Hòa")
+    expect(rows.nth(2)).to_contain_text("UBND xã Nông Tiến")
 
-        # An external person, in one line; Enter in the last field adds them.
-        page.fill("#ext-person-name", "Vàng A Páo")
-        page.fill("#ext-organization", "Đồn Biên phòng Thanh Thủy")
-        page.select_option("#ext-sex", "male")
-        page.fill("#ext-position", "Cán bộ")
-        page.locator("#ext-position").press("Enter")
-        expect(rows).to_have_count(4)
-        expect(rows.nth(3)).to_contain_text("Vàng A Páo")
-        expect(rows.nth(3)).to_contain_text("Đồn Biên phòng Thanh Thủy")
-        expect(page.locator("#ext-person-name")).to_have_value("")
-        expect(summary).to_contain_text("4 người dự, 0 hoàn thành")
+    # An external person, in one line; Enter in the last field adds them.
+    page.fill("#ext-person-name", "Vàng A Páo")
+    page.fill("#ext-organization", "Đồn Biên phòng Thanh Thủy")
+    page.select_option("#ext-sex", "male")
+    page.fill("#ext-position", "Cán bộ")
+    page.locator("#ext-position").press("Enter")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(3)).to_contain_text("Vàng A Páo")
+    expect(rows.nth(3)).to_contain_text("Đồn Biên phòng Thanh Thủy")
+    expect(page.locator("#ext-person-name")).to_have_value("")
+    expect(summary).to_contain_text("4 người dự, 0 hoàn thành")
 
-        # "Hoàn thành" for two people, saved as soon as it is ticked.
-        page.get_by_label("Hoàn thành: Trần Văn Bình").check()
-        expect(summary).to_contain_text("4 người dự, 1 hoàn thành")
-        page.get_by_label("Hoàn thành: Vàng A Páo").check()
-        expect(summary).to_contain_text("4 người dự, 2 hoàn thành")
-        page.screenshot(path=str(SHOTS / "session-attendance-desktop.png"), full_page=True)
+    # "Hoàn thành" for two people, saved as soon as it is ticked.
+    page.get_by_label("Hoàn thành: Trần Văn Bình").check()
+    expect(summary).to_contain_text("4 người dự, 1 hoàn thành")
+    page.get_by_label("Hoàn thành: Vàng A Páo").check()
+    expect(summary).to_contain_text("4 người dự, 2 hoàn thành")
+    page.screenshot(path=str(shots / "session-attendance-desktop.png"), full_page=True)
 
-        page.reload()
-        expect(summary).to_contain_text("4 người dự, 2 hoàn thành")
-        expect(rows).to_have_count(4)
-        expect(page.locator("#attendance-rows input[type=checkbox]:checked")).to_have_count(2)
-        expect(page.get_by_label("Hoàn thành: Vàng A Páo")).to_be_checked()
-    finally:
-        context.close()
+    page.reload()
+    expect(summary).to_contain_text("4 người dự, 2 hoàn thành")
+    expect(rows).to_have_count(4)
+    expect(page.locator("#attendance-rows input[type=checkbox]:checked")).to_have_count(2)
+    expect(page.get_by_label("Hoàn thành: Vàng A Páo")).to_be_checked()
+
     assert Attendance.objects.filter(session=session).count() == 4
     assert Attendance.objects.filter(session=session, completed=True).count() == 2

@@ -2,17 +2,20 @@
 
 import datetime as dt
 import io
+from functools import partial
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from ctxh.accounts.roles import Role
 from ctxh.imports import jobs
 from ctxh.imports.jobs import job_start
 from ctxh.imports.models import ImportJob, JobStatus
+from ctxh.imports.testing import ATTENDANCE_HEADERS, WORKER_HEADERS
+from ctxh.imports.testing import xlsx as workbook
 from ctxh.testing import make_org, make_user
 from ctxh.training.models import Attendance
 from ctxh.training.testing import make_course, make_session
@@ -21,35 +24,10 @@ from ctxh.workforce.models import Position, Worker
 from ctxh.workforce.testing import make_position, make_worker
 
 D = dt.date
-HEADERS = [
-    "Họ và tên",
-    "Giới tính",
-    "Ngày sinh",
-    "Dân tộc",
-    "Số CCCD",
-    "Điện thoại",
-    "Trình độ CTXH",
-    "Chức danh nghề nghiệp",
-    "Mã tổ chức",
-    "Loại cán bộ",
-    "Hình thức",
-    "Chức vụ",
-    "Ngày bắt đầu",
-    "Ngày kết thúc",
-    "Phụ cấp hằng tháng (VND)",
-    "Áp dụng phụ cấp từ ngày",
-]
+HEADERS = WORKER_HEADERS
 
 
-def xlsx(rows, headers=HEADERS) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for values in rows:
-        sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+xlsx = partial(workbook, headers=HEADERS)
 
 
 def upload(data: bytes, name: str = "nhan-su.xlsx"):
@@ -251,17 +229,7 @@ def test_attendance_import_through_the_pages_and_scope(client, net, people, smal
     committee, ward = net
     session = make_session(make_course(committee), D(2025, 9, 15))
     other = make_session(make_course(ward), D(2025, 9, 15))
-    headers = [
-        "Họ và tên",
-        "Giới tính",
-        "Năm sinh / Ngày sinh",
-        "Số CCCD",
-        "Mã tổ chức",
-        "Tên tổ chức",
-        "Chức vụ",
-        "Hoàn thành",
-        "Số chứng chỉ",
-    ]
+    headers = ATTENDANCE_HEADERS
     data = xlsx([["Lò Thị Mai", "Nữ", 1992, None, "UBND-NT", None, None, "Có", "CC-1"]], headers=headers)
     login(client, people["manager"])
     response = client.post(

@@ -6,26 +6,26 @@ whose list the user's organizations keep (Session.objects.managed_by). Anything 
 """
 
 from django.http import Http404
-from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ctxh.accounts.roles import Capability
-from ctxh.imports.jobs import job_start
-from ctxh.imports.spreadsheet import SpreadsheetError, check_size
 from ctxh.imports.web import (
+    JobUrls,
     capability_required,
-    handle_job_post,
-    job_context,
+    job_page,
     owned_job,
     progress_response,
-    recent_jobs,
+    upload_page,
     xlsx_attachment,
 )
-from ctxh.orgs.forms import ImportUploadForm
 from ctxh.training import spreadsheets
 from ctxh.training.models import Attendance, Session
+
+JOB_URLS = JobUrls(
+    page="web:training_attendance_import_job", progress="web:training_attendance_import_progress"
+)
 
 
 def _session(request, pk: int, *, manage: bool = False) -> Session:
@@ -59,42 +59,11 @@ def attendance_import_template(request):
 @capability_required(Capability.VIEW_TRAINING, Capability.CHANGE_TRAINING)
 def attendance_import(request, session_pk: int):
     session = _session(request, session_pk, manage=True)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            check_size(upload.size)
-        except SpreadsheetError as exc:
-            errors = exc.errors
-        else:
-            job = job_start(
-                owner=request.user,
-                kind=spreadsheets.KIND,
-                handler=spreadsheets.HANDLER,
-                filename=upload.name,
-                data=upload.read(),
-                params={"session_id": session.pk},
-            )
-            return redirect("web:training_attendance_import_job", pk=job.pk)
-    jobs = [
-        j for j in recent_jobs(request.user, spreadsheets.KIND) if j.params.get("session_id") == session.pk
-    ]
-    context = {
-        "session": session,
-        "form": form,
-        "errors": errors,
-        "jobs": jobs,
-        "filename": form.files["file"].name if "file" in form.files else "",
-    }
-    return render(request, "web/training_io/import.html", context)
-
-
-def _urls(job) -> dict[str, str]:
-    return {
-        "page_url": reverse("web:training_attendance_import_job", args=[job.pk]),
-        "progress_url": reverse("web:training_attendance_import_progress", args=[job.pk]),
-    }
+    return upload_page(
+        request, kind=spreadsheets.KIND, handler=spreadsheets.HANDLER, urls=JOB_URLS,
+        params={"session_id": session.pk}, template="web/training_io/import.html", session=session,
+        url_template=reverse("web:training_attendance_import_template"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,24 +71,17 @@ def _urls(job) -> dict[str, str]:
 def attendance_import_job(request, pk: int):
     job = owned_job(request, pk, spreadsheets.KIND)
     session = _session(request, job.params.get("session_id"), manage=True)
-    urls = _urls(job)
-    missing: list[str] = []
-    if request.method == "POST":
-        upload_url = reverse("web:training_attendance_import", args=[session.pk])
-        outcome = handle_job_post(request, job, page_url=urls["page_url"], upload_url=upload_url)
-        if not isinstance(outcome, list):
-            return outcome
-        missing = outcome
-    context = job_context(request, job, missing=missing, preview_limit=spreadsheets.PREVIEW_ROWS, **urls)
-    context["session"] = session
-    return render(request, "web/training_io/job.html", context)
+    return job_page(
+        request, job, urls=JOB_URLS, upload_url=reverse("web:training_attendance_import", args=[session.pk]),
+        template="web/training_io/job.html", preview_limit=spreadsheets.PREVIEW_ROWS, session=session,
+    )
 
 
 @require_GET
 @capability_required(Capability.VIEW_TRAINING, Capability.CHANGE_TRAINING)
 def attendance_import_progress(request, pk: int):
     job = owned_job(request, pk, spreadsheets.KIND)
-    return progress_response(request, job, **_urls(job))
+    return progress_response(request, job, **JOB_URLS.of(job))
 
 
 urlpatterns = [

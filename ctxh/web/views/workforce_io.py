@@ -5,29 +5,26 @@ page polls its progress; the checked file shows a preview and the near matches t
 everything in one transaction (or nothing). A job is its owner's only: anyone else gets 404.
 """
 
-from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ctxh.accounts.roles import Capability
-from ctxh.imports.jobs import job_start
-from ctxh.imports.spreadsheet import SpreadsheetError, check_size
 from ctxh.imports.web import (
+    JobUrls,
     capability_required,
-    handle_job_post,
-    job_context,
+    job_page,
     owned_job,
     progress_response,
-    recent_jobs,
+    upload_page,
     xlsx_attachment,
 )
-from ctxh.orgs.forms import ImportUploadForm
 from ctxh.web.views.workforce import worker_list_queryset
 from ctxh.workforce import spreadsheets
 from ctxh.workforce.forms import WorkerFilterForm
 
 PREVIEW_ROWS = spreadsheets.PREVIEW_ROWS
+JOB_URLS = JobUrls(page="web:worker_import_job", progress="web:worker_import_progress")
 
 
 @require_GET
@@ -51,61 +48,27 @@ def worker_import_template(request):
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.VIEW_WORKFORCE, Capability.CHANGE_WORKFORCE)
 def worker_import(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            check_size(upload.size)  # before reading the file into memory
-        except SpreadsheetError as exc:
-            errors = exc.errors
-        else:
-            job = job_start(
-                owner=request.user,
-                kind=spreadsheets.KIND,
-                handler=spreadsheets.HANDLER,
-                filename=upload.name,
-                data=upload.read(),
-            )
-            return redirect("web:worker_import_job", pk=job.pk)
-    context = {
-        "form": form,
-        "errors": errors,
-        "filename": form.files["file"].name if "file" in form.files else "",
-        "jobs": recent_jobs(request.user, spreadsheets.KIND),
-    }
-    return render(request, "web/workforce_io/import.html", context)
-
-
-def _urls(job) -> dict[str, str]:
-    return {
-        "page_url": reverse("web:worker_import_job", args=[job.pk]),
-        "progress_url": reverse("web:worker_import_progress", args=[job.pk]),
-    }
+    return upload_page(
+        request, kind=spreadsheets.KIND, handler=spreadsheets.HANDLER, urls=JOB_URLS,
+        template="web/workforce_io/import.html", url_template=reverse("web:worker_import_template"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.VIEW_WORKFORCE, Capability.CHANGE_WORKFORCE)
 def worker_import_job(request, pk: int):
     job = owned_job(request, pk, spreadsheets.KIND)
-    urls = _urls(job)
-    missing: list[str] = []
-    if request.method == "POST":
-        outcome = handle_job_post(
-            request, job, page_url=urls["page_url"], upload_url=reverse("web:worker_import")
-        )
-        if not isinstance(outcome, list):
-            return outcome
-        missing = outcome
-    context = job_context(request, job, missing=missing, preview_limit=PREVIEW_ROWS, **urls)
-    return render(request, "web/workforce_io/job.html", context)
+    return job_page(
+        request, job, urls=JOB_URLS, upload_url=reverse("web:worker_import"),
+        template="web/workforce_io/job.html", preview_limit=PREVIEW_ROWS,
+    )
 
 
 @require_GET
 @capability_required(Capability.VIEW_WORKFORCE, Capability.CHANGE_WORKFORCE)
 def worker_import_progress(request, pk: int):
     job = owned_job(request, pk, spreadsheets.KIND)
-    return progress_response(request, job, **_urls(job))
+    return progress_response(request, job, **JOB_URLS.of(job))
 
 
 urlpatterns = [

@@ -2,51 +2,27 @@
 
 import datetime as dt
 import io
+from functools import partial
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from ctxh.accounts.roles import Role
 from ctxh.imports.jobs import job_confirm, job_start
 from ctxh.imports.models import JobStatus
+from ctxh.imports.testing import WORKER_HEADERS
+from ctxh.imports.testing import xlsx as workbook
 from ctxh.testing import make_org, make_user
 from ctxh.workforce import spreadsheets
 from ctxh.workforce.models import AllowanceChange, Position, Worker
 from ctxh.workforce.testing import make_position, make_worker, set_allowance
 
 D = dt.date
-HEADERS = [
-    "Họ và tên",
-    "Giới tính",
-    "Ngày sinh",
-    "Dân tộc",
-    "Số CCCD",
-    "Điện thoại",
-    "Trình độ CTXH",
-    "Chức danh nghề nghiệp",
-    "Mã tổ chức",
-    "Loại cán bộ",
-    "Hình thức",
-    "Chức vụ",
-    "Ngày bắt đầu",
-    "Ngày kết thúc",
-    "Phụ cấp hằng tháng (VND)",
-    "Áp dụng phụ cấp từ ngày",
-]
+HEADERS = WORKER_HEADERS
 HOA_CCCD = "008190123456"  # Tuyên Quang, female born in the 1900s, 1990
 
 
-def xlsx(rows, headers=HEADERS, merge: str | None = None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+xlsx = partial(workbook, headers=HEADERS)
 
 
 def row(
