@@ -212,6 +212,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 CTXH_IMPORT_MAX_BYTES = int(os.environ.get("CTXH_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 CTXH_IMPORT_MAX_ROWS = int(os.environ.get("CTXH_IMPORT_MAX_ROWS", 50_000))
 
+# Access log (ctxh.audit, docs/privacy.md): how many reverse proxies of ours append to X-Forwarded-For in
+# front of Django (0: the client is REMOTE_ADDR), and how many days entries stay before they are exported for
+# archiving.
+CTXH_TRUSTED_PROXY_COUNT = int(os.environ.get("CTXH_TRUSTED_PROXY_COUNT", 0))
+CTXH_AUDIT_RETENTION_DAYS = int(os.environ.get("CTXH_AUDIT_RETENTION_DAYS", 5 * 365))
+
 # Background tasks (django.tasks): spreadsheet imports check and write files as tasks (ctxh/imports/jobs.py).
 # CTXH_TASKS_BACKEND=database queues them in the database (django-tasks-db) for `manage.py db_worker`, and the
 # import pages show live progress; `immediate` (the default: tests, or no worker running) runs a task inside

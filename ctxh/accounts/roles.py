@@ -35,6 +35,8 @@ class Capability(StrEnum):
     MANAGE_STAFFING_RULES = "manage_staffing_rules"
     MANAGE_BASE_SALARY = "manage_base_salary"
     MANAGE_USERS = "manage_users"
+    VIEW_ACCESS_LOG = "view_access_log"
+    VIEW_SENSITIVE = "view_sensitive"
     UNRESTRICTED_SCOPE = "unrestricted_scope"
 
 
@@ -51,7 +53,8 @@ _KEEP_WORKFORCE = {Capability.CHANGE_WORKFORCE, Capability.EXPORT_WORKFORCE}
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.PROGRAMME_MANAGER: frozenset(
-        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | {Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES}
+        _READ | _KEEP_ORGS | _KEEP_WORKFORCE
+        | {Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES, Capability.VIEW_SENSITIVE}
     ),
     Role.ORG_OFFICER: frozenset(_READ | _KEEP_ORGS | _KEEP_WORKFORCE),
     Role.SOCIAL_WORKER: frozenset(_READ),

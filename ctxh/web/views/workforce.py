@@ -31,6 +31,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ctxh.accounts.roles import Capability
 from ctxh.accounts.scoping import scope_for, unit_closure
+from ctxh.audit.masking import mask_cccd
 from ctxh.core.text import fold
 from ctxh.orgs.models import IN_SCOPE_KINDS, Organization, OrganizationLocation, OrgKind
 from ctxh.training.selectors import worker_trainings
@@ -72,13 +73,6 @@ def _require(user, capability: Capability) -> None:
 
 def _short(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
-
-
-def mask_cccd(number: str | None) -> str:
-    """A CCCD for people who may not see it whole: only the last four digits."""
-    if not number:
-        return ""
-    return "*" * (len(number) - 4) + number[-4:]
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
