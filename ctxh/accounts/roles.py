@@ -34,6 +34,9 @@ class Capability(StrEnum):
     VIEW_INDICATORS = "view_indicators"
     MANAGE_STAFFING_RULES = "manage_staffing_rules"
     MANAGE_BASE_SALARY = "manage_base_salary"
+    VIEW_CASES = "view_cases"
+    CHANGE_CASES = "change_cases"
+    EXPORT_CASES = "export_cases"
     MANAGE_USERS = "manage_users"
     VIEW_ACCESS_LOG = "view_access_log"
     VIEW_SENSITIVE = "view_sensitive"
@@ -49,15 +52,20 @@ _READ = {
 }
 _KEEP_ORGS = {Capability.CHANGE_ORGS, Capability.IMPORT_ORGS, Capability.EXPORT_ORGS}
 _KEEP_WORKFORCE = {Capability.CHANGE_WORKFORCE, Capability.EXPORT_WORKFORCE}
+# People and cases: which ones is decided by ctxh.cases.scoping (a social worker: the cases assigned to them).
+_KEEP_CASES = {Capability.VIEW_CASES, Capability.CHANGE_CASES}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.PROGRAMME_MANAGER: frozenset(
-        _READ | _KEEP_ORGS | _KEEP_WORKFORCE
-        | {Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES, Capability.VIEW_SENSITIVE}
+        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | _KEEP_CASES
+        | {Capability.EXPORT_CASES, Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES,
+           Capability.VIEW_SENSITIVE}
     ),
-    Role.ORG_OFFICER: frozenset(_READ | _KEEP_ORGS | _KEEP_WORKFORCE),
-    Role.SOCIAL_WORKER: frozenset(_READ),
+    Role.ORG_OFFICER: frozenset(
+        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | _KEEP_CASES | {Capability.EXPORT_CASES}
+    ),
+    Role.SOCIAL_WORKER: frozenset(_READ | _KEEP_CASES),
     Role.TRAINER: frozenset(_READ | {Capability.CHANGE_TRAINING}),
     Role.LEADER: frozenset(_READ | {Capability.EXPORT_ORGS, Capability.EXPORT_WORKFORCE}),
 }
