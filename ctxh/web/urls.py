@@ -1,6 +1,16 @@
 from django.urls import include, path
 
-from ctxh.web.views import home, indicators, orgs, training, training_io, units, workforce, workforce_io
+from ctxh.web.views import (
+    cases,
+    home,
+    indicators,
+    orgs,
+    training,
+    training_io,
+    units,
+    workforce,
+    workforce_io,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -12,4 +22,5 @@ urlpatterns = [
     path("dao-tao/", include(training.urlpatterns)),
     path("dao-tao/excel/", include(training_io.urlpatterns)),
     path("chi-so/", include(indicators.urlpatterns)),
+    path("ho-so/", include(cases.urlpatterns)),
 ]

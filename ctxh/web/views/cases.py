@@ -1,0 +1,3 @@
+"""Pages: people in need and their cases."""
+
+urlpatterns: list = []
