@@ -14,6 +14,7 @@ NAVIGATION: list[Link] = [
     Link(_("Nhân sự CTXH"), "web:worker_list", Capability.VIEW_WORKFORCE),
     Link(_("Đào tạo"), "web:training_course_list", Capability.VIEW_TRAINING),
     Link(_("Chỉ số"), "web:indicator_list", Capability.VIEW_INDICATORS),
+    Link(_("Hồ sơ trường hợp"), "web:case_list", Capability.VIEW_CASES),
     Link(_("Quản trị người dùng"), "admin:index", Capability.MANAGE_USERS),
 ]
 

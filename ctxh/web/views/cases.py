@@ -1,3 +1,466 @@
-"""Pages: people in need and their cases."""
+"""Pages: people in need and their cases (issue 4, point 7).
 
-urlpatterns: list = []
+Every page needs a login and a capability, reaches records through `for_user` (out of scope: 404), writes
+every read to the access log (`log_access`, `@access_logged`), masks sensitive fields unless
+`may_see_sensitive` (templates: `{% load audit %}`), and changes records only through ctxh.cases.services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ctxh.accounts.roles import Capability
+from ctxh.audit.models import AccessAction
+from ctxh.audit.services import describe_filters, log_access, log_print
+from ctxh.audit.views import access_logged
+from ctxh.cases import forms as case_forms
+from ctxh.cases import services
+from ctxh.cases.models import (
+    CarePlan,
+    CarePlanGoal,
+    Case,
+    Consent,
+    HouseholdMember,
+    Person,
+    PersonStatus,
+    Referral,
+    ReferralStatus,
+    Stage,
+)
+from ctxh.cases.scoping import can_act_for
+from ctxh.cases.selectors import case_deadlines, referral_inbox, with_deadline_flags
+from ctxh.cases.services.workflow import ALLOWED
+from ctxh.core.cccd import normalize_cccd
+from ctxh.core.concurrency import ConcurrentEditError
+from ctxh.core.text import fold
+from ctxh.orgs.models import Organization
+from ctxh.web.decorators import capability_required
+from ctxh.workforce.models import Position, Worker
+
+PAGE_SIZE = 50
+
+
+def _organizations(user):
+    return Organization.objects.for_user(user).order_by("name")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if isinstance(error, ConcurrentEditError):
+        form.add_error(None, error.messages[0])
+    else:
+        case_forms.add_service_errors(form, error)
+
+
+# --- list ---
+
+
+def case_search(cases, text: str):
+    """Diacritic-insensitive person name, a CCCD number, or a case number."""
+    text = text.strip()
+    if not text:
+        return cases
+    condition = Q(person__search_name__contains=fold(text)) | Q(number__icontains=text)
+    number = normalize_cccd(text)
+    if number.isdigit():
+        condition |= Q(person__cccd=number)
+    return cases.filter(condition)
+
+
+@capability_required(Capability.VIEW_CASES)
+@require_GET
+@access_logged
+def case_list(request):
+    organizations = list(_organizations(request.user).only("pk", "name"))
+    form = case_forms.CaseFilterForm(request.GET or None, organizations=organizations)
+    cases = with_deadline_flags(Case.objects.for_user(request.user))
+    query = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        cases = case_search(cases, data["q"])
+        if data["stage"]:
+            cases = cases.filter(stage=data["stage"])
+        if data["risk"]:
+            cases = cases.filter(risk_level=data["risk"])
+        if data["organization"]:
+            cases = cases.filter(organization_id=data["organization"])
+        if data["overdue"]:
+            cases = cases.filter(Q(emergency_overdue=True) | Q(plan_overdue=True))
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
+    cases = cases.select_related("person", "organization", "assigned_worker").order_by("-opened_at", "-pk")
+    paginator = Paginator(cases, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    searching = bool(form.is_bound and form.is_valid() and form.cleaned_data["q"].strip())
+    log_access(request_or_user=request, action=AccessAction.SEARCH if searching else AccessAction.LIST,
+               objects=rows, model=Case, count=paginator.count, description=describe_filters(request.GET))
+    return render(request, "web/cases/list.html", {
+        "form": form, "page": page, "rows": rows, "query": query,
+        "can_change": request.user.can(Capability.CHANGE_CASES),
+    })
+
+
+# --- intake ---
+
+
+def _own_worker(user, organization):
+    """The worker linked to the user, when they hold a position in the organization today."""
+    worker = Worker.objects.filter(user=user).first()
+    if worker is None:
+        return None
+    today = timezone.localdate()
+    if Position.objects.active_on(today).filter(worker=worker, organization=organization).exists():
+        return worker
+    return None
+
+
+@capability_required(Capability.CHANGE_CASES)
+def case_intake(request):
+    user = request.user
+    organizations = [org for org in _organizations(user) if org.is_valid_on(timezone.localdate())]
+    people = Person.objects.for_user(user).live()
+    found, candidates, hidden_candidates = [], [], 0
+    search = request.GET.get("tim", "").strip()
+    if request.method == "POST":
+        form = case_forms.IntakeForm(request.POST, organizations=organizations)
+        token = request.POST.get("token", "")[:64]
+        done = (Case.objects.for_user(user).filter(idempotency_key=token, created_by=user).first()
+                if token else None)
+        if done is not None:  # the same form submitted again (a double click): the case it opened
+            return redirect("web:case_detail", pk=done.pk)
+        if form.is_valid():
+            result = _intake(request, form, people, organizations)
+            if isinstance(result, Case):
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(number)s.") % {"number": result.number})
+                return redirect("web:case_detail", pk=result.pk)
+            candidates, hidden_candidates = result
+    else:
+        form = case_forms.IntakeForm(initial={"person": request.GET.get("person") or None},
+                                     organizations=organizations)
+        if search:
+            found = list(people.search(search).select_related("ethnicity")[:20])
+    chosen_pk = form["person"].value()
+    chosen = people.filter(pk=chosen_pk).first() if str(chosen_pk or "").isdigit() else None
+    shown = [*found, *(c.person for c in candidates), *([chosen] if chosen else [])]
+    if shown or search:
+        log_access(request_or_user=request, action=AccessAction.SEARCH, objects=shown, model=Person,
+                   description=f"intake; q={search}" if search else "intake; duplicates")
+    return render(request, "web/cases/intake.html", {
+        "form": form, "found": found, "search": search, "candidates": candidates,
+        "hidden_candidates": hidden_candidates, "chosen": chosen,
+    })
+
+
+def _intake(request, form, people, organizations):
+    """Open the case (and register the person first if new). A Case, or (candidates, hidden count)."""
+    data = form.cleaned_data
+    user = request.user
+    organization = next(org for org in organizations if org.pk == data["organization"])
+    try:
+        with transaction.atomic():
+            if data["person"]:
+                person = people.filter(pk=data["person"]).first()
+                if person is None:
+                    raise Http404(_("Không tìm thấy người cần trợ giúp."))
+            else:
+                created = services.person_create(
+                    full_name=data["full_name"], sex=data["sex"], date_of_birth=data["date_of_birth"],
+                    birth_year=data["birth_year"], cccd=data["cccd"], by=user, confirmed=data["confirm_new"],
+                )
+                if not created.created:
+                    visible = set(people.filter(pk__in=[c.person.pk for c in created.candidates])
+                                  .values_list("pk", flat=True))
+                    shown = [c for c in created.candidates if c.person.pk in visible]
+                    form.add_error("confirm_new", _(
+                        "Có hồ sơ có thể trùng với người này. Hãy chọn người đã có, hoặc đánh dấu ô xác nhận "
+                        "để tạo hồ sơ mới."))
+                    return shown, len(created.candidates) - len(shown)
+                person = created.person
+            return services.case_open(
+                person=person, organization=organization, by=user, risk_level=data["risk_level"],
+                intake_summary=data["intake_summary"], worker=_own_worker(user, organization),
+                idempotency_key=data["token"],
+            )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return [], 0
+
+
+# --- case page ---
+
+
+def _get_case(request, pk: int) -> Case:
+    cases = Case.objects.for_user(request.user).select_related(
+        "person", "person__ethnicity", "organization", "opening_organization", "assigned_worker")
+    return get_object_or_404(cases, pk=pk)
+
+
+def _workers(case: Case):
+    today = timezone.localdate()
+    ids = Position.objects.active_on(today).filter(organization=case.organization).values("worker_id")
+    return Worker.objects.filter(pk__in=ids).order_by("full_name")
+
+
+def _referral_targets(user, case: Case):
+    return Organization.objects.exclude(pk=case.organization_id).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate())).order_by("name").only("pk", "name")
+
+
+def _forms(request, case: Case, bound: dict | None = None) -> dict:
+    version = {"version": case.version}
+    made = {
+        "assign": case_forms.AssignForm(initial=version, workers=_workers(case)),
+        "advance": case_forms.AdvanceForm(initial=version),
+        "assessment": case_forms.AssessmentForm(initial={"assessed_on": timezone.localdate()}),
+        "plan_draft": case_forms.PlanDraftForm(),
+        "plan_approve": case_forms.PlanApproveForm(),
+        "service": case_forms.ServiceForm(initial={"delivered_on": timezone.localdate()}),
+        "close": case_forms.CloseForm(initial=version),
+        "reopen": case_forms.ReopenForm(initial=version),
+        "consent": case_forms.ConsentForm(),
+        "referral": case_forms.ReferralForm(organizations=_referral_targets(request.user, case)),
+    }
+    made.update(bound or {})
+    return made
+
+
+def _render_case(request, case: Case, *, bound: dict | None = None, status: int = 200):
+    printing = request.GET.get("print") == "1"
+    if printing:
+        log_print(request_or_user=request, obj=case)
+    else:
+        log_access(request_or_user=request, action=AccessAction.VIEW, obj=case,
+                   description=describe_filters(request.GET))
+    plans = case.plans.prefetch_related(Prefetch("goals", queryset=CarePlanGoal.objects.all())) \
+        .select_related("drafted_by")
+    can_change = request.user.can(Capability.CHANGE_CASES) and not printing
+    context = {
+        "case": case, "person": case.person, "printing": printing, "can_change": can_change,
+        "deadlines": case_deadlines(case),
+        "events": case.events.select_related("by").order_by("at", "pk"),
+        "assessments": case.assessments.select_related("worker"),
+        "plans": plans,
+        "services": case.services.select_related("provider", "worker"),
+        "referrals": case.referrals.select_related("from_org", "to_org"),
+        "consents": Consent.objects.filter(person=case.person).order_by("-given_at"),
+        "next_stages": [Stage(s) for s in sorted(ALLOWED[case.stage], key=Stage.values.index)
+                        if s != Stage.CLOSED],
+        "is_closed": case.stage == Stage.CLOSED,
+        "can_approve": can_act_for(request.user, case.organization),
+        "forms": _forms(request, case, bound) if can_change else {},
+    }
+    return render(request, "web/cases/detail.html", context, status=status)
+
+
+@capability_required(Capability.VIEW_CASES)
+@require_GET
+@access_logged
+def case_detail(request, pk: int):
+    return _render_case(request, _get_case(request, pk))
+
+
+def _assign(request, case, form):
+    worker = _workers(case).filter(pk=form.cleaned_data["worker"]).first()
+    if worker is None:
+        raise ValidationError({"worker": _("Hãy chọn một người làm công tác xã hội của tổ chức.")})
+    services.case_assign(case=case, worker=worker, by=request.user, version=form.cleaned_data["version"])
+    return _("Đã phân công %(name)s quản lý hồ sơ.") % {"name": worker.full_name}
+
+
+def _advance(request, case, form):
+    case = services.case_advance(case=case, to=form.cleaned_data["stage"], by=request.user,
+                                 version=form.cleaned_data["version"])
+    return _("Hồ sơ đã chuyển sang giai đoạn “%(stage)s”.") % {"stage": case.get_stage_display()}
+
+
+def _assessment(request, case, form):
+    data = form.cleaned_data
+    services.assessment_add(case=case, kind=data["kind"], assessed_on=data["assessed_on"],
+                            risk_level=data["risk_level"], needs=data["needs"], by=request.user,
+                            worker=Worker.objects.filter(user=request.user).first())
+    return _("Đã ghi kết quả đánh giá.")
+
+
+def _plan_draft(request, case, form):
+    services.plan_draft(case=case, goals=form.cleaned_data["goals"].splitlines(), by=request.user,
+                        note=form.cleaned_data["note"],
+                        drafted_by=Worker.objects.filter(user=request.user).first())
+    return _("Đã lập kế hoạch trợ giúp.")
+
+
+def _plan_approve(request, case, form):
+    plan = get_object_or_404(CarePlan, pk=form.cleaned_data["plan"], case=case)
+    services.plan_approve(plan=plan, by=request.user, approver_name=form.cleaned_data["approver_name"],
+                          decision_number=form.cleaned_data["decision_number"])
+    return _("Đã ghi nhận phê duyệt kế hoạch.")
+
+
+def _service(request, case, form):
+    data = form.cleaned_data
+    services.service_record(case=case, service_type=data["service_type"], delivered_on=data["delivered_on"],
+                            funding_source=data["funding_source"], amount_vnd=data["amount_vnd"] or None,
+                            note=data["note"], by=request.user,
+                            worker=Worker.objects.filter(user=request.user).first())
+    return _("Đã ghi dịch vụ đã cung cấp.")
+
+
+def _close(request, case, form):
+    services.case_close(case=case, reason=form.cleaned_data["reason"], outcome=form.cleaned_data["outcome"],
+                        by=request.user, version=form.cleaned_data["version"])
+    return _("Đã kết thúc hồ sơ.")
+
+
+def _reopen(request, case, form):
+    services.case_reopen(case=case, reason=form.cleaned_data["reason"], by=request.user,
+                         version=form.cleaned_data["version"])
+    return _("Đã mở lại hồ sơ.")
+
+
+def _consent(request, case, form):
+    services.consent_record(person=case.person, by=request.user, **form.cleaned_data)
+    return _("Đã ghi nhận sự đồng ý.")
+
+
+def _referral(request, case, form):
+    data = form.cleaned_data
+    to_org = _referral_targets(request.user, case).filter(pk=data["to_org"]).first()
+    if to_org is None:
+        raise ValidationError({"to_org": _("Hãy chọn tổ chức nhận.")})
+    services.referral_send(case=case, to_org=to_org, reason=data["reason"], deadline=data["deadline"],
+                           shares_data=data["shares_data"], by=request.user)
+    return _("Đã gửi chuyển tuyến đến %(org)s.") % {"org": to_org.name}
+
+
+ACTIONS = {
+    "phan-cong": ("assign", case_forms.AssignForm, _assign),
+    "chuyen-giai-doan": ("advance", case_forms.AdvanceForm, _advance),
+    "danh-gia": ("assessment", case_forms.AssessmentForm, _assessment),
+    "lap-ke-hoach": ("plan_draft", case_forms.PlanDraftForm, _plan_draft),
+    "phe-duyet-ke-hoach": ("plan_approve", case_forms.PlanApproveForm, _plan_approve),
+    "dich-vu": ("service", case_forms.ServiceForm, _service),
+    "ket-thuc": ("close", case_forms.CloseForm, _close),
+    "mo-lai": ("reopen", case_forms.ReopenForm, _reopen),
+    "dong-y": ("consent", case_forms.ConsentForm, _consent),
+    "chuyen-tuyen": ("referral", case_forms.ReferralForm, _referral),
+}
+
+
+@capability_required(Capability.CHANGE_CASES)
+@require_POST
+@access_logged
+def case_action(request, pk: int, action: str):
+    """One small form of the case page: the service decides; a refusal shows the page again with the message
+    next to the field (status 400)."""
+    if action not in ACTIONS:
+        raise Http404
+    case = _get_case(request, pk)
+    key, form_class, handler = ACTIONS[action]
+    extra = {}
+    if key == "assign":
+        extra["workers"] = _workers(case)
+    elif key == "referral":
+        extra["organizations"] = _referral_targets(request.user, case)
+    form = form_class(request.POST, **extra)
+    if form.is_valid():
+        try:
+            message = handler(request, case, form)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(reverse("web:case_detail", args=[case.pk]) + f"#{key}")
+    case = _get_case(request, pk)
+    messages.error(request, _("Chưa lưu được: %(errors)s") % {
+        "errors": "; ".join(case_forms.form_errors_text(form))})
+    return _render_case(request, case, bound={key: form}, status=400)
+
+
+# --- referral inbox ---
+
+
+@capability_required(Capability.VIEW_CASES)
+@require_GET
+@access_logged
+def referral_inbox_view(request):
+    user = request.user
+    my_orgs = [org.pk for org in _organizations(user).only("pk") if can_act_for(user, org)]
+    visible = Referral.objects.for_user(user)
+    incoming = referral_inbox(my_orgs, open_only=False).filter(pk__in=visible.values("pk")) \
+        .select_related("case__person")
+    outgoing = visible.exclude(to_org_id__in=my_orgs).select_related("case", "case__person", "from_org",
+                                                                      "to_org")
+    in_page = Paginator(incoming, PAGE_SIZE).get_page(request.GET.get("trang_den"))
+    out_page = Paginator(outgoing, PAGE_SIZE).get_page(request.GET.get("trang_di"))
+    rows = [*in_page.object_list, *out_page.object_list]
+    log_access(request_or_user=request, action=AccessAction.LIST, objects=rows, model=Referral,
+               count=in_page.paginator.count + out_page.paginator.count, description="referral inbox")
+    return render(request, "web/cases/referral_inbox.html", {
+        "incoming": in_page, "outgoing": out_page, "response_form": case_forms.ReferralResponseForm(),
+        "can_change": user.can(Capability.CHANGE_CASES), "sent": ReferralStatus.SENT,
+    })
+
+
+@capability_required(Capability.CHANGE_CASES)
+@require_POST
+def referral_respond(request, pk: int):
+    referral = get_object_or_404(Referral.objects.for_user(request.user), pk=pk)
+    form = case_forms.ReferralResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_respond(referral=referral, accept=form.cleaned_data["decision"] == "accept",
+                                      by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã trả lời chuyển tuyến."))
+    else:
+        messages.error(request, "; ".join(case_forms.form_errors_text(form)))
+    return redirect("web:referral_inbox")
+
+
+# --- person page ---
+
+
+@capability_required(Capability.VIEW_CASES)
+@require_GET
+@access_logged
+def person_detail(request, pk: int):
+    person = get_object_or_404(Person.objects.for_user(request.user).select_related("ethnicity", "guardian"),
+                               pk=pk)
+    log_access(request_or_user=request, action=AccessAction.VIEW, obj=person)
+    memberships = HouseholdMember.objects.filter(person=person).select_related("household") \
+        .order_by("-start_date")
+    household_ids = [m.household_id for m in memberships if m.end_date is None]
+    members = HouseholdMember.objects.filter(household_id__in=household_ids, end_date__isnull=True) \
+        .exclude(person=person).select_related("person")
+    return render(request, "web/cases/person_detail.html", {
+        "person": person,
+        "statuses": PersonStatus.objects.filter(person=person).select_related("category", "verified_by")
+        .order_by("-start_date"),
+        "memberships": memberships, "members": members,
+        "cases": Case.objects.for_user(request.user).filter(person=person)
+        .select_related("organization", "assigned_worker"),
+        "consents": Consent.objects.filter(person=person).order_by("-given_at"),
+        "can_change": request.user.can(Capability.CHANGE_CASES),
+    })
+
+
+urlpatterns = [
+    path("", case_list, name="case_list"),
+    path("tiep-nhan/", case_intake, name="case_intake"),
+    path("<int:pk>/", case_detail, name="case_detail"),
+    path("<int:pk>/<slug:action>/", case_action, name="case_action"),
+    path("chuyen-tuyen/", referral_inbox_view, name="referral_inbox"),
+    path("chuyen-tuyen/<int:pk>/tra-loi/", referral_respond, name="referral_respond"),
+    path("doi-tuong/<int:pk>/", person_detail, name="person_detail"),
+]

@@ -1,0 +1,50 @@
+"""The sensitive fields of people and cases (docs/privacy.md), and who besides VIEW_SENSITIVE sees them.
+
+Registered from CasesConfig.ready(). A social worker sees the sensitive fields of the cases assigned to them,
+and of the person (statuses included) of such a case.
+"""
+
+from ctxh.audit.masking import MaskKind, Sensitive, register_sensitive, register_sensitive_access
+
+
+def _sensitive_status(status) -> bool:
+    return bool(status.category_id and status.category.is_sensitive)
+
+
+def _assigned(user, person_id) -> bool:
+    from ctxh.cases.models import Case
+
+    return Case.objects.filter(person_id=person_id, assigned_worker__user=user).exists()
+
+
+def register() -> None:
+    register_sensitive("cases.Person", Sensitive("cccd", MaskKind.CCCD), Sensitive("phone", MaskKind.PHONE),
+                       "note")
+    register_sensitive("cases.PersonStatus", Sensitive("category", when=_sensitive_status),
+                       Sensitive("evidence", when=_sensitive_status),
+                       Sensitive("note", when=_sensitive_status),
+                       Sensitive("event", when=_sensitive_status))
+    register_sensitive("cases.Case", "intake_summary", "outcome")
+    register_sensitive("cases.Assessment", "needs")
+    register_sensitive("cases.ServiceDelivery", "note")
+
+    @register_sensitive_access("cases.Case")
+    def _case_worker(user, case) -> bool:
+        worker = case.assigned_worker
+        return worker is not None and worker.user_id == user.pk
+
+    @register_sensitive_access("cases.Assessment")
+    def _assessment_worker(user, assessment) -> bool:
+        return _case_worker(user, assessment.case)
+
+    @register_sensitive_access("cases.ServiceDelivery")
+    def _service_worker(user, service) -> bool:
+        return _case_worker(user, service.case)
+
+    @register_sensitive_access("cases.Person")
+    def _person_worker(user, person) -> bool:
+        return _assigned(user, person.pk)
+
+    @register_sensitive_access("cases.PersonStatus")
+    def _status_worker(user, status) -> bool:
+        return _assigned(user, status.person_id)
