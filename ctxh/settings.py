@@ -263,6 +263,11 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "ctxh.orgs.models.OrgKind",
         "LevelEnum": "ctxh.geo.models.Level",
         "CourseLevelEnum": "ctxh.training.models.CourseLevel",
+        "StageEnum": "ctxh.cases.models.Stage",
+        "ClosureReasonEnum": "ctxh.cases.models.ClosureReason",
+        "AssessmentKindEnum": "ctxh.cases.models.AssessmentKind",
+        "ServiceFundingSourceEnum": "ctxh.cases.models.FundingSource",
+        "TrainingFundingSourceEnum": "ctxh.training.models.FundingSource",
     },
 }
 

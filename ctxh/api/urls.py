@@ -8,9 +8,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from ctxh.api.auth import ObtainTokenView
+from ctxh.api.cases import AssessmentViewSet, CaseViewSet, ReferralViewSet, ServiceDeliveryViewSet
 from ctxh.api.common import ApiViewMixin
 from ctxh.api.indicators import IndicatorViewSet
 from ctxh.api.organizations import OrganizationViewSet
+from ctxh.api.persons import ConsentViewSet, HouseholdViewSet, PersonViewSet, StatusViewSet
 from ctxh.api.training import AttendanceViewSet, CourseViewSet, SessionViewSet
 from ctxh.api.units import UnitViewSet
 from ctxh.api.workforce import BaseSalaryViewSet, PositionViewSet, WorkerViewSet
@@ -37,6 +39,14 @@ router.register("courses", CourseViewSet, basename="course")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("attendances", AttendanceViewSet, basename="attendance")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("persons", PersonViewSet, basename="person")
+router.register("statuses", StatusViewSet, basename="status")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("cases", CaseViewSet, basename="case")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("services", ServiceDeliveryViewSet, basename="service-delivery")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 v1_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
