@@ -1,4 +1,4 @@
-"""STAFFING and TRAINING for one unit and one period, from the domain selectors.
+"""STAFFING, TRAINING, COUNSELLED and CHILDREN for one unit and one period, from the domain selectors.
 
 The numbers come from `ctxh.workforce.selectors.staffing` and `ctxh.training.selectors.training` (computed
 in the database); this module only chooses the day or the dates, attaches the programme's target, and shapes
@@ -8,11 +8,22 @@ the answer (`IndicatorResult`). The monitoring engine (issue 5) replaces it with
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
+from ctxh.cases.indicators import (
+    ChildrenResult,
+    address_units,
+    child_groups,
+    children_served,
+    counselled,
+    counselled_by_year,
+    counselling_services,
+)
+from ctxh.cases.models import Person, PersonAddress
+from ctxh.core.reference import Sex
 from ctxh.geo.models import Level, Unit
-from ctxh.indicators.periods import Period
+from ctxh.indicators.periods import Period, PeriodKind
 from ctxh.indicators.results import (
     ActionableList,
     Breakdown,
@@ -278,4 +289,211 @@ def compute_training(unit: Unit, period: Period, *, user=None, today: dt.date) -
                  "phase_cumulative": cumulative.total if phase is not None else None},
         notes=notes,
         actionable_source=lambda: training_by_unit(unit, period.start, period.end, user=user),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- COUNSELLED
+
+
+COUNSELLED_COLUMNS = [
+    Column("unit_code", _("Mã đơn vị")),
+    Column("unit_name", _("Đơn vị hành chính")),
+    Column("count", _("Số người được tư vấn, hỗ trợ"), ColumnKind.INTEGER),
+]
+
+
+def counselled_by_unit(unit: Unit, start: dt.date, end: dt.date, *, user=None) -> ActionableList:
+    """Distinct people per administrative unit (their address on the service's date), with every commune of
+    the subtree that existed in the period, fewest first. A person who moved counts in both units."""
+    unit_ids = resolve_unit_ids(unit)
+    address = (PersonAddress.objects.as_of(OuterRef("delivered_on"))
+               .filter(person=OuterRef("person_id"), unit_id__in=unit_ids)
+               .order_by(F("valid_from").desc(nulls_last=True)).values("unit_id")[:1])
+    counts = dict(
+        counselling_services(start, end, unit_ids).annotate(unit_id=Subquery(address)).order_by()
+        .values("unit_id").annotate(n=Count("person_id", distinct=True)).values_list("unit_id", "n")
+    )
+    communes = Unit.objects.filter(pk__in=unit_ids, level=Level.COMMUNE).overlapping(start, end)
+    listed = Unit.objects.filter(pk__in=set(counts)) | communes
+    if user is not None:
+        listed = listed & Unit.objects.for_user(user)
+    rows = []
+    for pk, code, name, valid_to in listed.distinct().values_list("pk", "code", "name", "valid_to"):
+        label = name
+        if valid_to is not None:
+            label = _("%(name)s (đến %(day)s)") % {"name": name, "day": _dmy(valid_to)}
+        rows.append({"unit_id": pk, "unit_code": code, "unit_name": label, "count": counts.get(pk, 0)})
+    rows.sort(key=lambda row: (row["count"], str(row["unit_name"])))
+    return ActionableList(
+        _("Số người được tư vấn, hỗ trợ theo xã, phường"), COUNSELLED_COLUMNS, rows,
+        note=_("Xếp từ ít đến nhiều: các xã, phường chưa có ai được tư vấn, hỗ trợ đứng đầu danh sách. Một "
+               "người chuyển nơi ở trong kỳ được tính ở cả hai nơi."),
+    )
+
+
+def counselled_growth_target(unit: Unit, period: Period) -> tuple[ProgrammePhase | None, int | None]:
+    """The phase whose growth target applies to the period (a calendar year inside a phase), and its base
+    year (the year before the phase: 2020 for phase 1, 2025 for phase 2)."""
+    if period.kind != PeriodKind.YEAR:
+        return None, None
+    phase = phase_containing(period.start, period.end)
+    if phase is None:
+        return None, None
+    return phase, phase.start_date.year - 1
+
+
+def compute_counselled(unit: Unit, period: Period, *, user=None, today: dt.date) -> IndicatorResult:
+    """COUNSELLED: distinct disadvantaged people counselled or supported in the period (see
+    ctxh.cases.indicators). The target is a growth on the base year, for a year inside a phase: 2025 at least
+    +20 % on 2020, 2030 at least +30 % on 2025."""
+    check_unit_in_period(unit, period)
+    if period.start > today:
+        raise ValidationError(
+            _("Kỳ %(period)s chưa bắt đầu (hôm nay là %(today)s): chưa có số liệu.")
+            % {"period": period.label, "today": _dmy(today)},
+            code="period_in_future",
+        )
+    result = counselled(unit, period.start, period.end)
+    notes = _restatement_note(unit, period)
+    phase, base_year = counselled_growth_target(unit, period)
+    target = target_for("COUNSELLED", phase.code) if phase is not None else None
+    first_year = base_year if base_year is not None else period.start.year
+    years = counselled_by_year(unit, first_year, period.end.year)
+    details = {"phase": phase.code if phase else None, "base_year": base_year,
+               "base_value": years.get(base_year) if base_year else None, "growth": None,
+               "target_count": None}
+    target_info, progress, status = None, None, Status.NO_TARGET
+    if target is not None:
+        base_value = years[base_year]
+        if not base_value:
+            notes.append(_("Năm gốc %(year)s chưa có người nào được tư vấn, hỗ trợ: chưa so sánh được mức "
+                           "tăng.") % {"year": base_year})
+        else:
+            growth = (result.total - base_value) / base_value
+            needed = float(base_value * (1 + target.value))
+            met = result.total >= needed
+            label = _("%(target)s: ít nhất %(n)s người (năm %(year)s: %(base)s người)") % {
+                "target": target.label, "n": _int(needed), "year": base_year, "base": _int(base_value)}
+            target_info = TargetInfo(phase.code, needed, ">=", str(label), phase.end_date, met)
+            progress = result.total / needed
+            if met:
+                status = Status.ACHIEVED
+            elif min(period.end, today) >= phase.end_date:
+                status = Status.NOT_ACHIEVED
+            else:
+                status = Status.IN_PROGRESS
+            details.update(growth=round(growth, 4), target_count=needed)
+            notes.append(_("So với năm %(year)s (%(base)s người): %(sign)s%(growth)s %%.") % {
+                "year": base_year, "base": _int(base_value), "sign": "+" if growth >= 0 else "",
+                "growth": f"{growth * 100:.1f}".replace(".", ",")})
+    elif period.kind != PeriodKind.YEAR:
+        notes.append(_("Chỉ tiêu so sánh số người của một năm với năm gốc: hãy chọn một năm để xem mức "
+                       "tăng."))
+    if result.total == 0 and status == Status.NO_TARGET:
+        status = Status.NO_DATA if not any(years.values()) else status
+
+    def count_rows(rows) -> list[BreakdownRow]:
+        return [BreakdownRow(row.key, row.label, row.count) for row in rows]
+
+    year_rows = [BreakdownRow(year, str(year), n) for year, n in sorted(years.items())]
+    return IndicatorResult(
+        code="COUNSELLED", name="", kind="", value_kind="count", unit=UnitRef.of(unit), period=period,
+        day=None,
+        value=result.total, numerator=None, denominator=None, target=target_info, progress=progress,
+        status=status,
+        breakdowns=[
+            Breakdown("group", _("Theo nhóm đối tượng"), "count", count_rows(result.by_group),
+                      note=_("Một người thuộc nhiều nhóm được tính ở từng nhóm.")),
+            Breakdown("sex", _("Theo giới tính"), "count", count_rows(result.by_sex)),
+            Breakdown("age", _("Theo độ tuổi (tại ngày cuối kỳ)"), "count", count_rows(result.by_age)),
+            Breakdown("ethnicity", _("Theo dân tộc"), "count", count_rows(result.by_ethnicity)),
+            Breakdown("by_year", _("Theo năm"), "count", year_rows,
+                      note=_("Số người không trùng trong từng năm, từ năm gốc.") if base_year else ""),
+        ],
+        details=details,
+        notes=notes,
+        actionable_source=lambda: counselled_by_unit(unit, period.start, period.end, user=user),
+    )
+
+
+def _int(value) -> str:
+    return f"{round(value):,}".replace(",", ".")
+
+
+# ----------------------------------------------------------------------------------------------- CHILDREN
+
+
+CHILDREN_COLUMNS = [
+    Column("full_name", _("Họ và tên")),
+    Column("sex_label", _("Giới tính")),
+    Column("birth", _("Ngày sinh")),
+    Column("groups", _("Nhóm trẻ em")),
+    Column("unit_name", _("Nơi ở")),
+    Column("missing", _("Còn thiếu")),
+]
+
+
+def children_not_served(result: ChildrenResult, *, user=None) -> ActionableList:
+    """The children of the denominator not yet served, with what they lack (only those the user may see)."""
+    children = result.not_served()
+    hidden = 0
+    if user is not None:
+        visible = children.filter(pk__in=Person.objects.for_user(user).values("pk"))
+        hidden = result.denominator - result.numerator - visible.count()
+        children = visible
+    children = list(children.order_by("search_name", "pk"))
+    groups = child_groups([c.pk for c in children], result.day)
+    units = address_units([c.pk for c in children], result.day)
+    sexes = dict(Sex.choices)
+    rows = []
+    for child in children:
+        missing = []
+        if not child.has_assistance:
+            missing.append(str(_("trợ giúp xã hội")))
+        if not child.has_social_work:
+            missing.append(str(_("dịch vụ công tác xã hội từ nguồn xã hội hóa")))
+        unit = units.get(child.pk)
+        rows.append({
+            "person_id": child.pk, "full_name": child.full_name, "sex": child.sex,
+            "sex_label": str(sexes.get(child.sex, child.sex)),
+            "birth": _dmy(child.date_of_birth) if child.date_of_birth else str(child.birth_year or ""),
+            "groups": "; ".join(groups.get(child.pk, [])), "unit_name": unit.name if unit else "",
+            "missing": "; ".join(missing),
+        })
+    note = ""
+    if hidden:
+        note = (_("%(n)s trẻ em chưa được trợ giúp nằm ngoài phạm vi của bạn, không được liệt kê.")
+                % {"n": hidden})
+    return ActionableList(_("Trẻ em chưa được trợ giúp đủ"), CHILDREN_COLUMNS, rows, hidden, note)
+
+
+def compute_children(unit: Unit, period: Period, *, user=None, today: dt.date) -> IndicatorResult:
+    """CHILDREN: the children counted on the period's last day (see `stock_day`), served within the period."""
+    day = stock_day(unit, period, today)
+    result = children_served(unit, period.start, day)
+    phase = phase_containing(day, day)
+    target = target_for("CHILDREN", phase.code) if phase is not None else None
+    value = result.value
+    target_info, progress, status = _target(target, phase, value, as_of=day)
+    notes = []
+    if day != period.end:
+        notes.append(_("Trẻ em tính tại ngày %(day)s; dịch vụ từ %(start)s đến ngày đó.")
+                     % {"day": _dmy(day), "start": _dmy(period.start)})
+    notes += _restatement_note(unit, period)
+
+    def ratio_rows(rows) -> list[BreakdownRow]:
+        return [BreakdownRow(row.key, row.label, row.value, row.numerator, row.denominator) for row in rows]
+
+    return IndicatorResult(
+        code="CHILDREN", name="", kind="", value_kind="ratio", unit=UnitRef.of(unit), period=period, day=day,
+        value=value, numerator=result.numerator, denominator=result.denominator, target=target_info,
+        progress=progress, status=status,
+        breakdowns=[
+            Breakdown("group", _("Theo nhóm trẻ em của Kế hoạch"), "ratio", ratio_rows(result.by_group),
+                      note=_("Một trẻ thuộc nhiều nhóm được tính ở từng nhóm.")),
+            Breakdown("sex", _("Theo giới tính"), "ratio", ratio_rows(result.by_sex)),
+        ],
+        details={"phase": phase.code if phase else None, "not_served": result.denominator - result.numerator},
+        notes=notes,
+        actionable_source=lambda: children_not_served(result, user=user),
     )

@@ -67,9 +67,12 @@ class Indicator:
         return self.kind == IndicatorKind.RATIO_STOCK
 
     def default_period(self, today: dt.date) -> Period:
-        """A stock indicator: today. A flow: the programme phase containing today, else the current year."""
+        """A stock indicator: today. A count of person-times: the programme phase containing today, else the
+        current year. Others (COUNSELLED, CHILDREN): the current year."""
         if self.is_stock:
             return day_period(today)
+        if self.kind != IndicatorKind.COUNT_FLOW:
+            return year_period(today.year)
         phase = ProgrammePhase.objects.filter(start_date__lte=today, end_date__gte=today).first()
         whole_years = phase is not None and (phase.start_date.month, phase.start_date.day) == (1, 1) and (
             (phase.end_date.month, phase.end_date.day) == (12, 31))
@@ -111,6 +114,37 @@ REGISTRY: dict[str, Indicator] = {
                 "hai lượt. Chỉ tiêu tính lũy kế cả giai đoạn."
             ),
             compute=computations.compute_training,
+        ),
+        Indicator(
+            code="COUNSELLED",
+            name_vi="Số người có hoàn cảnh khó khăn được tư vấn, hỗ trợ bằng công tác xã hội",
+            name_en="Disadvantaged people counselled or supported by social work",
+            kind=IndicatorKind.DISTINCT_FLOW,
+            value_kind="count",
+            description=_(
+                "Số người (không trùng) có ít nhất một trạng thái đối tượng yếu thế còn hiệu lực vào ngày "
+                "được cung cấp một dịch vụ tư vấn, hỗ trợ (mọi loại dịch vụ trừ trợ giúp xã hội bằng tiền "
+                "hoặc hiện vật và “khác”) trong kỳ, tính theo nơi ở của người đó vào ngày được cung cấp; "
+                "một người được hỗ trợ nhiều lần, bởi nhiều tổ chức, chỉ tính một. Chỉ tiêu: năm 2025 tăng "
+                "ít nhất 20 % so với năm 2020, năm 2030 tăng ít nhất 30 % so với năm 2025."
+            ),
+            compute=computations.compute_counselled,
+        ),
+        Indicator(
+            code="CHILDREN",
+            name_vi="Tỷ lệ trẻ em thuộc sáu nhóm của Kế hoạch được trợ giúp xã hội và dịch vụ công tác xã "
+                    "hội từ nguồn xã hội hóa",
+            name_en="Share of children in the plan's six groups receiving social assistance and socially "
+                    "mobilized social work services",
+            kind=IndicatorKind.RATIO_FLOW,
+            value_kind="ratio",
+            description=_(
+                "Mẫu số: trẻ em (dưới 16 tuổi) thuộc một trong sáu nhóm của Kế hoạch vào ngày cuối kỳ, "
+                "theo nơi ở ngày đó. Tử số: những trẻ trong kỳ đã được trợ giúp xã hội (bằng tiền hoặc "
+                "hiện vật) và được cung cấp ít nhất một dịch vụ công tác xã hội bằng nguồn xã hội hóa. "
+                "Chỉ tiêu: 90 % năm 2025, 100 % năm 2030."
+            ),
+            compute=computations.compute_children,
         ),
     )
 }

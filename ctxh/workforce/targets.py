@@ -1,4 +1,4 @@
-"""Plan 154's targets for STAFFING and TRAINING, in one place.
+"""Plan 154's targets for STAFFING, TRAINING, COUNSELLED and CHILDREN, in one place.
 
 Temporary: the monitoring work turns targets into data (programme, indicator, phase, value, comparison) and
 replaces this module; callers only use `target_for`, so the change stays local.
@@ -30,6 +30,11 @@ TARGETS: tuple[Target, ...] = (
     Target("STAFFING", "2", Decimal("0.90"), ">=", _("ít nhất 90 % vào cuối năm 2030")),
     Target("TRAINING", "1", Decimal(2000), ">", _("trên 2.000 lượt người trong giai đoạn 2021-2025")),
     Target("TRAINING", "2", Decimal(3500), ">", _("trên 3.500 lượt người trong giai đoạn 2026-2030")),
+    # COUNSELLED: growth of the number of people of the phase's last year on the year before the phase.
+    Target("COUNSELLED", "1", Decimal("0.20"), ">=", _("năm 2025 tăng ít nhất 20 % so với năm 2020")),
+    Target("COUNSELLED", "2", Decimal("0.30"), ">=", _("năm 2030 tăng ít nhất 30 % so với năm 2025")),
+    Target("CHILDREN", "1", Decimal("0.90"), ">=", _("ít nhất 90 % vào năm 2025")),
+    Target("CHILDREN", "2", Decimal("1.00"), ">=", _("100 % vào năm 2030")),
 )
 
 

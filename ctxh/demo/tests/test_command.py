@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ctxh.accounts.models import User, UserScope
+from ctxh.cases.models import Case, Person, PersonAddress, PersonStatus, Referral, ServiceDelivery
 from ctxh.demo.services import demo_load
 from ctxh.orgs.models import Organization, OrganizationLocation
 from ctxh.training.models import Course, Session
@@ -53,7 +54,9 @@ def test_the_same_network_is_built_every_time(small_geo, credentials):
     first = demo_load(province=small_geo.new08, password=None, credentials_path=credentials)
     built = snapshot()[:2]
     User.objects.all().delete()
-    # The demo workforce and training point at the organizations: remove them first.
+    # The demo people and cases, workforce and training point at the organizations: remove them first.
+    for model in (Referral, ServiceDelivery, Case, PersonStatus, PersonAddress, Person):
+        model.objects.all().delete()
     Session.objects.all().delete()
     Course.objects.all().delete()
     Position.objects.all().delete()

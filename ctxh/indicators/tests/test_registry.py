@@ -33,12 +33,12 @@ def value(code, unit, period, user, **kwargs):
 
 
 def test_the_registry_lists_staffing_and_training_with_names_in_both_languages():
-    assert [i.code for i in indicator_list()] == ["STAFFING", "TRAINING"]
+    assert [i.code for i in indicator_list()] == ["STAFFING", "TRAINING", "COUNSELLED", "CHILDREN"]
     staffing_def = get_indicator("staffing")
     assert staffing_def.is_stock and not get_indicator("TRAINING").is_stock
     assert staffing_def.name_vi.startswith("Tỷ lệ") and staffing_def.name_en.startswith("Share")
-    with pytest.raises(UnknownIndicator, match="Không có chỉ số mã “COUNSELLED”"):
-        get_indicator("COUNSELLED")
+    with pytest.raises(UnknownIndicator, match="Không có chỉ số mã “NOPE”"):
+        get_indicator("NOPE")
 
 
 def test_staffing_for_a_year_is_its_value_on_the_last_day(world, province_manager):

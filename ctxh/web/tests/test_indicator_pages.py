@@ -113,7 +113,7 @@ def test_bad_input_gets_a_vietnamese_message_naming_the_field(client, world, pro
     assert "Chỉ chọn một trong hai" in str(both.context["form"].errors["date"])
     ended = client.get(detail(), {"unit": world.geo.old08.pk, "period": "2026"})
     assert "đã chấm dứt từ ngày 30/06/2025" in ended.context["error"]
-    assert client.get(detail("COUNSELLED")).status_code == 404
+    assert client.get(detail("NOPE")).status_code == 404
 
 
 def test_scope_a_commune_officer_gets_404_for_another_commune(client, world, commune_officer):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ctxh.accounts.roles import Role
 from ctxh.demo.builder import DemoDataError
+from ctxh.demo.cases import cases_summary
 from ctxh.demo.services import demo_load, demo_province
 from ctxh.demo.training import training_summary
 from ctxh.demo.users import PASSWORD_ENV
@@ -67,6 +68,12 @@ class Command(BaseCommand):
         ) % {key: number_format(stats.created[label], force_grouping=True) for key, label in (
             ("courses", "course"), ("sessions", "session"), ("named", "attendance"),
             ("counted", "counted_attendance"))})
+        self.stdout.write(_(
+            "Người cần trợ giúp: tạo mới %(persons)s người, %(statuses)s trạng thái, %(cases)s hồ sơ, "
+            "%(services)s lượt dịch vụ, %(referrals)s lượt chuyển gửi."
+        ) % {key: number_format(stats.created[label], force_grouping=True) for key, label in (
+            ("persons", "person"), ("statuses", "person_status"), ("cases", "case"), ("services", "service"),
+            ("referrals", "referral"))})
         for warning in stats.warnings:
             self.stdout.write(self.style.WARNING(_("Lưu ý: %(text)s") % {"text": warning}))
 
@@ -119,3 +126,22 @@ class Command(BaseCommand):
             ) % {"first": result.start.year, "last": result.end.year, "target": target,
                  **{key: number_format(getattr(result, key), force_grouping=True)
                     for key in ("total", "named", "counted")}})
+        self._cases_indicators(province)
+
+    def _cases_indicators(self, province):
+        """COUNSELLED and CHILDREN on the demo data (ctxh.cases.indicators)."""
+        summary = cases_summary(province)
+        self.stdout.write(_("Người có hoàn cảnh khó khăn được tư vấn, hỗ trợ (không trùng, theo năm):"))
+        self.stdout.write("  " + "; ".join(f"{year}: {number_format(n, force_grouping=True)}"
+                                           for year, n in sorted(summary.counselled.items())))
+        if summary.growth_2025 is not None:
+            growth = number_format(round(100 * summary.growth_2025, 1), 1)
+            self.stdout.write("  " + _("Năm 2025 so với năm 2020: %(growth)s %% (mục tiêu: tăng ít nhất "
+                                       "20 %%)") % {"growth": growth})
+        percent = number_format(round(100 * (summary.children_value or 0), 1), 1)
+        self.stdout.write(_(
+            "Trẻ em thuộc sáu nhóm được trợ giúp xã hội và dịch vụ công tác xã hội từ nguồn xã hội hóa, năm "
+            "2025: %(numerator)s/%(denominator)s = %(percent)s %% (mục tiêu: ít nhất 90 %%)"
+        ) % {"numerator": number_format(summary.children_numerator, force_grouping=True),
+             "denominator": number_format(summary.children_denominator, force_grouping=True),
+             "percent": percent})
