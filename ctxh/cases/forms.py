@@ -90,6 +90,8 @@ class IntakeForm(forms.Form):
     birth_year = forms.IntegerField(label=_("Năm sinh (khi không biết ngày sinh)"), required=False,
                                     min_value=1900, max_value=2100)
     cccd = forms.CharField(label=_("Số CCCD"), max_length=20, required=False)
+    # Where the person lives: the indicators count people by their address unit.
+    unit = forms.TypedChoiceField(label=_("Nơi cư trú (xã, phường)"), coerce=int, required=False)
     confirm_new = forms.BooleanField(
         label=_("Tôi đã xem các hồ sơ có thể trùng: đây là một người khác, hãy tạo hồ sơ mới"),
         required=False)
@@ -99,9 +101,10 @@ class IntakeForm(forms.Form):
     intake_summary = forms.CharField(label=_("Lý do tiếp nhận, tóm tắt hoàn cảnh"), widget=forms.Textarea(
         attrs={"rows": 4}), required=False)
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), units=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _blank([(unit.pk, unit.name) for unit in units])
         orgs = list(organizations)
         self.fields["organization"].choices = [(org.pk, org.name) for org in orgs]
         if len(orgs) == 1:
@@ -118,6 +121,8 @@ class IntakeForm(forms.Form):
             if not data.get("date_of_birth") and not data.get("birth_year"):
                 self.add_error("date_of_birth",
                                _("Hãy nhập ngày sinh, hoặc năm sinh nếu không biết ngày sinh."))
+            if not data.get("unit"):
+                self.add_error("unit", _("Hãy chọn xã, phường nơi người này cư trú."))
         return data
 
 

@@ -86,6 +86,7 @@ def test_intake_of_a_new_person_on_a_phone(phone_page, shots, live_server, two_o
     birth = form.get_by_label("Ngày sinh", exact=True)
     expect(birth).to_have_attribute("placeholder", "dd/mm/yyyy")
     birth.fill("02/04/2016")
+    form.get_by_label("Nơi cư trú (xã, phường)").select_option(label="Phường Minh Xuân")
     expect(form.get_by_label("Tổ chức tiếp nhận")).to_have_value(str(two_organizations.minh_xuan.pk))
     form.get_by_label("Mức độ nguy cơ ban đầu").select_option(label="Cao")
     form.get_by_label("Lý do tiếp nhận, tóm tắt hoàn cảnh").fill("Mồ côi cả cha và mẹ, ở với bà ngoại")
@@ -114,6 +115,7 @@ def test_intake_of_a_new_person_on_a_phone(phone_page, shots, live_server, two_o
     assert Person.objects.filter(full_name="Lò Văn Páo").count() == 1
     assert case.stage == Stage.INTAKE and case.organization == two_organizations.minh_xuan
     assert case.risk_level == "high" and case.person.date_of_birth == dt.date(2016, 4, 2)
+    assert case.person.addresses.get().unit.name == "Phường Minh Xuân"
 
 
 def test_a_referral_is_accepted_by_the_receiving_organization(browser_page, shots, live_server,

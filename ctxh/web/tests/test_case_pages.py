@@ -70,13 +70,15 @@ def test_intake_double_submit_creates_one_case(client, world):
     form = client.get(reverse("web:case_intake")).context["form"]
     data = {
         "token": form.initial["token"], "full_name": "Lò Văn Páo", "sex": "male",
-        "date_of_birth": "2016-04-02",
+        "date_of_birth": "2016-04-02", "unit": world.geo.n1.pk,
         "organization": world.org_a.pk, "risk_level": "high", "intake_summary": "Mồ côi",
     }
     first = client.post(reverse("web:case_intake"), data)
     second = client.post(reverse("web:case_intake"), data)
     cases = Case.objects.filter(person__full_name="Lò Văn Páo")
     assert cases.count() == 1 and Person.objects.filter(full_name="Lò Văn Páo").count() == 1
+    # Where the person lives is recorded: the indicators count people by it.
+    assert cases.get().person.addresses.get().unit == world.geo.n1
     assert first.status_code == second.status_code == 302 and first.url == second.url
 
 
@@ -84,7 +86,7 @@ def test_intake_shows_duplicate_candidates_before_creating(client, world):
     client.force_login(world.officer_a)
     token = client.get(reverse("web:case_intake")).context["form"].initial["token"]
     data = {"token": token, "full_name": "Nguyen Thi Hoa", "sex": "female", "date_of_birth": "2015-03-09",
-            "organization": world.org_a.pk}
+            "unit": world.geo.n1.pk, "organization": world.org_a.pk}
     response = client.post(reverse("web:case_intake"), data)
     assert response.status_code == 200 and "Hồ sơ có thể trùng" in response.content.decode()
     assert not Person.objects.filter(full_name="Nguyen Thi Hoa").exists()
@@ -92,6 +94,18 @@ def test_intake_shows_duplicate_candidates_before_creating(client, world):
     assert "Nguyễn Thị Hoà" in found and "Trần Văn Bình" not in found
     chosen = client.post(reverse("web:case_intake"), {**data, "person": world.person_a.pk})
     assert chosen.status_code == 302 and world.person_a.cases.count() == 2
+
+
+def test_intake_of_a_new_person_asks_where_they_live(client, world):
+    client.force_login(world.officer_a)
+    token = client.get(reverse("web:case_intake")).context["form"].initial["token"]
+    response = client.post(reverse("web:case_intake"), {
+        "token": token, "full_name": "Lò Văn Páo", "sex": "male", "date_of_birth": "2016-04-02",
+        "organization": world.org_a.pk,
+    })
+    assert response.status_code == 200
+    assert "Hãy chọn xã, phường nơi người này cư trú." in response.content.decode()
+    assert not Person.objects.filter(full_name="Lò Văn Páo").exists()
 
 
 def test_a_transition_that_skips_a_step_shows_the_message(client, world):

@@ -41,6 +41,7 @@ from ctxh.cases.services.workflow import ALLOWED
 from ctxh.core.cccd import normalize_cccd
 from ctxh.core.concurrency import ConcurrentEditError
 from ctxh.core.text import fold
+from ctxh.geo.models import Level, Unit
 from ctxh.orgs.models import Organization
 from ctxh.web.decorators import capability_required
 from ctxh.workforce.models import Position, Worker
@@ -127,25 +128,26 @@ def _own_worker(user, organization):
 def case_intake(request):
     user = request.user
     organizations = [org for org in _organizations(user) if org.is_valid_on(timezone.localdate())]
+    units = address_unit_choices(user, timezone.localdate())
     people = Person.objects.for_user(user).live()
     found, candidates, hidden_candidates = [], [], 0
     search = request.GET.get("tim", "").strip()
     if request.method == "POST":
-        form = case_forms.IntakeForm(request.POST, organizations=organizations)
+        form = case_forms.IntakeForm(request.POST, organizations=organizations, units=units)
         token = request.POST.get("token", "")[:64]
         done = (Case.objects.for_user(user).filter(idempotency_key=token, created_by=user).first()
                 if token else None)
         if done is not None:  # the same form submitted again (a double click): the case it opened
             return redirect("web:case_detail", pk=done.pk)
         if form.is_valid():
-            result = _intake(request, form, people, organizations)
+            result = _intake(request, form, people, organizations, units)
             if isinstance(result, Case):
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(number)s.") % {"number": result.number})
                 return redirect("web:case_detail", pk=result.pk)
             candidates, hidden_candidates = result
     else:
         form = case_forms.IntakeForm(initial={"person": request.GET.get("person") or None},
-                                     organizations=organizations)
+                                     organizations=organizations, units=units)
         if search:
             found = list(people.search(search).select_related("ethnicity")[:20])
     chosen_pk = form["person"].value()
@@ -160,7 +162,20 @@ def case_intake(request):
     })
 
 
-def _intake(request, form, people, organizations):
+def address_unit_choices(user, day) -> list[Unit]:
+    """Communes and wards valid on `day` in the provinces the user works in.
+
+    A provincial centre serves the whole province, and a commune officer registers people of neighbouring
+    communes too.
+    """
+    scoped = Unit.objects.for_user(user).as_of(day)
+    provinces = set(scoped.filter(level=Level.PROVINCE).values_list("pk", flat=True))
+    provinces |= set(scoped.filter(level=Level.COMMUNE).values_list("parent_id", flat=True))
+    return list(Unit.objects.as_of(day).filter(level=Level.COMMUNE, parent_id__in=provinces)
+                .order_by("search_name"))
+
+
+def _intake(request, form, people, organizations, units):
     """Open the case (and register the person first if new). A Case, or (candidates, hidden count)."""
     data = form.cleaned_data
     user = request.user
@@ -175,6 +190,8 @@ def _intake(request, form, people, organizations):
                 created = services.person_create(
                     full_name=data["full_name"], sex=data["sex"], date_of_birth=data["date_of_birth"],
                     birth_year=data["birth_year"], cccd=data["cccd"], by=user, confirmed=data["confirm_new"],
+                    unit=next((u for u in units if u.pk == data["unit"]), None),
+                    unit_from=timezone.localdate(),
                 )
                 if not created.created:
                     visible = set(people.filter(pk__in=[c.person.pk for c in created.candidates])
