@@ -5,6 +5,7 @@ from ctxh.web.views import (
     home,
     indicators,
     orgs,
+    person_rights,
     training,
     training_io,
     units,
@@ -23,4 +24,5 @@ urlpatterns = [
     path("dao-tao/excel/", include(training_io.urlpatterns)),
     path("chi-so/", include(indicators.urlpatterns)),
     path("ho-so/", include(cases.urlpatterns)),
+    path("ho-so/doi-tuong/<int:pk>/quyen/", include(person_rights.urlpatterns)),
 ]

@@ -469,6 +469,8 @@ def person_detail(request, pk: int):
         .select_related("organization", "assigned_worker"),
         "consents": Consent.objects.filter(person=person).order_by("-given_at"),
         "can_change": request.user.can(Capability.CHANGE_CASES),
+        "can_sensitive": request.user.can(Capability.VIEW_SENSITIVE),
+        "can_export": request.user.can(Capability.EXPORT_CASES),
     })
 
 
