@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from ctxh.web.views import (
     cases,
+    cases_io,
     home,
     indicators,
     orgs,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("dao-tao/", include(training.urlpatterns)),
     path("dao-tao/excel/", include(training_io.urlpatterns)),
     path("chi-so/", include(indicators.urlpatterns)),
+    path("ho-so/excel/", include(cases_io.urlpatterns)),
     path("ho-so/", include(cases.urlpatterns)),
     path("ho-so/doi-tuong/<int:pk>/quyen/", include(person_rights.urlpatterns)),
 ]
