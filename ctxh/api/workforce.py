@@ -46,6 +46,7 @@ from ctxh.api.common import (
     validated_filters,
 )
 from ctxh.api.organizations import OrganizationRefSerializer
+from ctxh.audit.masking import mask_cccd
 from ctxh.core.models import Ethnicity
 from ctxh.core.reference import Sex
 from ctxh.core.text import fold
@@ -148,13 +149,6 @@ def worker_list(*, user, filters: dict):
     return workers.order_by("search_name", "date_of_birth", "pk")
 
 
-def masked_cccd(number: str | None) -> str | None:
-    """The last four digits only: “********3456”."""
-    if not number:
-        return None
-    return "*" * (len(number) - 4) + number[-4:]
-
-
 class EthnicitySerializer(serializers.Serializer):
     """Dân tộc (danh mục 54 dân tộc của Tổng cục Thống kê)."""
 
@@ -195,7 +189,7 @@ class WorkerSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.can(Capability.CHANGE_WORKFORCE):
             return worker.cccd
-        return masked_cccd(worker.cccd)
+        return mask_cccd(worker.cccd) or None
 
 
 class AllowanceSerializer(serializers.ModelSerializer):

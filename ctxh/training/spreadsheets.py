@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ctxh.audit.masking import is_masked, mask_cccd
 from ctxh.core.cccd import normalize_cccd, validate_cccd
 from ctxh.core.reference import Sex
 from ctxh.core.text import nfc
@@ -174,7 +175,7 @@ def attendance_export(
             org = attendance.organization or (worker_orgs.get(worker.pk) if worker else None)
             cccd = (worker.cccd or "") if worker else ""
             if cccd and not show_cccd:
-                cccd = "•" * 8 + cccd[-4:]
+                cccd = mask_cccd(cccd)
             yield {
                 "full_name": attendance.display_name,
                 "sex": worker.sex if worker else attendance.sex,
@@ -285,7 +286,8 @@ class AttendancePlanner:
         except CellValueError as exc:
             report.add(row.number, COLUMNS["birth"], str(exc))
         cccd = normalize_cccd(values.get("cccd"))
-        values["cccd"] = "" if "•" in cccd else cccd  # a masked number (an export for a reader) says nothing
+        # A masked number (an export made for a reader) says nothing.
+        values["cccd"] = "" if is_masked(cccd) else cccd
         if values["cccd"]:
             try:
                 validate_cccd(

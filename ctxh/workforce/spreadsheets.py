@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from ctxh.accounts.scoping import scope_for
+from ctxh.audit.masking import mask_cccd
 from ctxh.core.cccd import normalize_cccd
 from ctxh.core.models import Ethnicity
 from ctxh.core.reference import Sex
@@ -494,10 +495,6 @@ def visible_org_names(user, org_ids: Iterable[int]) -> dict[int, str]:
 # Export and template
 
 
-def _masked(number: str) -> str:
-    return "•" * (len(number) - 4) + number[-4:] if len(number) > 4 else number
-
-
 def worker_export(*, user, workers: QuerySet[Worker], show_cccd: bool = True) -> bytes:
     """The (already scoped and filtered) workers with their positions in the user's scope, in the import
     layout. Without `show_cccd` (a user who may not change the workforce) CCCD numbers are masked."""
@@ -523,7 +520,7 @@ def worker_export(*, user, workers: QuerySet[Worker], show_cccd: bool = True) ->
                 "sex": worker.sex,
                 "date_of_birth": worker.date_of_birth,
                 "ethnicity": worker.ethnicity.code if worker.ethnicity_id else "",
-                "cccd": (worker.cccd if show_cccd else _masked(worker.cccd)) if worker.cccd else "",
+                "cccd": (worker.cccd if show_cccd else mask_cccd(worker.cccd)) if worker.cccd else "",
                 "phone": worker.phone,
                 "sw_qualification": worker.sw_qualification,
                 "professional_title": worker.professional_title,
