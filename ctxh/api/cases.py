@@ -104,7 +104,6 @@ def case_list(*, user, filters: dict):
 
 
 class CaseSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
-    sensitive_fields = {"intake_summary": MaskKind.TEXT, "outcome": MaskKind.TEXT}
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     worker = serializers.PrimaryKeyRelatedField(source="assigned_worker", read_only=True)
@@ -296,7 +295,6 @@ class CaseChildFilterSerializer(ParamMessagesMixin, FilterSerializer):
 
 
 class AssessmentSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
-    sensitive_fields = {"needs": MaskKind.TEXT}
 
     class Meta:
         model = Assessment
@@ -313,7 +311,6 @@ class AssessmentInput(InputSerializer):
 
 
 class ServiceSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
-    sensitive_fields = {"note": MaskKind.TEXT}
 
     class Meta:
         model = ServiceDelivery

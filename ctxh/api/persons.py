@@ -125,7 +125,6 @@ class CategoryRefSerializer(serializers.Serializer):
 
 
 class StatusSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
-    sensitive_fields = {"evidence": MaskKind.TEXT, "note": MaskKind.TEXT}
     category = CategoryRefSerializer(read_only=True)
 
     class Meta:
@@ -144,7 +143,6 @@ class AddressSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
-    sensitive_fields = {"cccd": MaskKind.CCCD, "phone": MaskKind.PHONE, "note": MaskKind.TEXT}
     ethnicity = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

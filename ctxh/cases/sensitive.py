@@ -20,9 +20,10 @@ def _assigned(user, person_id) -> bool:
 def register() -> None:
     register_sensitive("cases.Person", Sensitive("cccd", MaskKind.CCCD), Sensitive("phone", MaskKind.PHONE),
                        "note")
+    # Evidence and notes may quote medical or court papers whatever the status: always sensitive. Which
+    # status a person holds is sensitive only for the sensitive categories (HIV, violence, drug use...).
     register_sensitive("cases.PersonStatus", Sensitive("category", when=_sensitive_status),
-                       Sensitive("evidence", when=_sensitive_status),
-                       Sensitive("note", when=_sensitive_status),
+                       "evidence", "note",
                        Sensitive("event", when=_sensitive_status))
     register_sensitive("cases.Case", "intake_summary", "outcome")
     register_sensitive("cases.Assessment", "needs")
