@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
@@ -128,13 +129,17 @@ def _failure_report() -> dict[str, Any]:
     }
 
 
+def _job_language(job: ImportJob) -> str:
+    return job.params.get("language") or settings.LANGUAGE_CODE
+
+
 def job_validate(job_id: int) -> None:
     """Check a PENDING job's file (the task body; also callable directly)."""
     if not _claim(job_id, JobStatus.PENDING, JobStatus.VALIDATING):
         return
     job = ImportJob.objects.get(pk=job_id)
     progress = Progress(job_id)
-    with translation.override("vi"):
+    with translation.override(_job_language(job)):
         try:
             handler: ImportHandler = import_string(job.handler)
             report = handler.validate(job, progress)
@@ -155,7 +160,7 @@ def job_apply(job_id: int) -> None:
     if not _claim(job_id, JobStatus.CONFIRMED, JobStatus.APPLYING):
         return
     job = ImportJob.objects.get(pk=job_id)
-    with translation.override("vi"):
+    with translation.override(_job_language(job)):
         try:
             handler: ImportHandler = import_string(job.handler)
             status, report = handler.apply(job)
@@ -199,8 +204,10 @@ def job_start(
 ) -> ImportJob:
     """Store the upload as a new job and queue its check."""
     purge_stale_jobs()
+    # The report is written in the language of the person who uploaded, whoever runs the job.
+    params = {"language": translation.get_language() or settings.LANGUAGE_CODE, **(params or {})}
     job = ImportJob.objects.create(
-        owner=owner, kind=kind, handler=handler, filename=filename[:255], data=data, params=params or {}
+        owner=owner, kind=kind, handler=handler, filename=filename[:255], data=data, params=params
     )
     _enqueue(validate_import, job.pk)
     job.refresh_from_db()

@@ -274,3 +274,18 @@ def test_with_the_database_backend_a_worker_process_runs_the_job(net, people, se
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and Worker.objects.count() == 2
+
+
+def test_the_report_is_written_in_the_language_of_the_person_who_uploaded(net, people):
+    from django.utils import translation
+
+    def first_error(language):
+        with translation.override(language):
+            job = job_start(owner=people["manager"], kind=spreadsheets.KIND, handler=spreadsheets.HANDLER,
+                            filename="sai.xlsx", data=xlsx([worker_row(1, org="KHONG-CO")]))
+        assert job.status == JobStatus.INVALID
+        return job.report["errors"][0]["message"]
+
+    vietnamese, english = first_error("vi"), first_error("en")
+    assert vietnamese != english
+    assert not any(letter in english.lower() for letter in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ")
