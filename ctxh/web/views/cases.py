@@ -113,9 +113,14 @@ def case_list(request):
 # --- intake ---
 
 
+def _user_worker(user) -> Worker | None:
+    """The worker record linked to the user's account, if any."""
+    return Worker.objects.filter(user=user).first()
+
+
 def _own_worker(user, organization):
     """The worker linked to the user, when they hold a position in the organization today."""
-    worker = Worker.objects.filter(user=user).first()
+    worker = _user_worker(user)
     if worker is None:
         return None
     today = timezone.localdate()
@@ -303,14 +308,14 @@ def _assessment(request, case, form):
     data = form.cleaned_data
     services.assessment_add(case=case, kind=data["kind"], assessed_on=data["assessed_on"],
                             risk_level=data["risk_level"], needs=data["needs"], by=request.user,
-                            worker=Worker.objects.filter(user=request.user).first())
+                            worker=_user_worker(request.user))
     return _("Đã ghi kết quả đánh giá.")
 
 
 def _plan_draft(request, case, form):
     services.plan_draft(case=case, goals=form.cleaned_data["goals"].splitlines(), by=request.user,
                         note=form.cleaned_data["note"],
-                        drafted_by=Worker.objects.filter(user=request.user).first())
+                        drafted_by=_user_worker(request.user))
     return _("Đã lập kế hoạch trợ giúp.")
 
 
@@ -326,7 +331,7 @@ def _service(request, case, form):
     services.service_record(case=case, service_type=data["service_type"], delivered_on=data["delivered_on"],
                             funding_source=data["funding_source"], amount_vnd=data["amount_vnd"] or None,
                             note=data["note"], by=request.user,
-                            worker=Worker.objects.filter(user=request.user).first())
+                            worker=_user_worker(request.user))
     return _("Đã ghi dịch vụ đã cung cấp.")
 
 
