@@ -37,6 +37,10 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"
     CHANGE_CASES = "change_cases"
     EXPORT_CASES = "export_cases"
+    # Aggregate reporting (DHIS2-style data sets): enter the numbers of a unit in scope, and run the
+    # reporting (reopen entry after the deadline, edit allocation shares, import DHIS2 payloads).
+    ENTER_AGGREGATE = "enter_aggregate"
+    MANAGE_AGGREGATE = "manage_aggregate"
     MANAGE_USERS = "manage_users"
     VIEW_ACCESS_LOG = "view_access_log"
     VIEW_SENSITIVE = "view_sensitive"
@@ -60,10 +64,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PROGRAMME_MANAGER: frozenset(
         _READ | _KEEP_ORGS | _KEEP_WORKFORCE | _KEEP_CASES
         | {Capability.EXPORT_CASES, Capability.CHANGE_TRAINING, Capability.MANAGE_STAFFING_RULES,
-           Capability.VIEW_SENSITIVE}
+           Capability.VIEW_SENSITIVE, Capability.ENTER_AGGREGATE, Capability.MANAGE_AGGREGATE}
     ),
     Role.ORG_OFFICER: frozenset(
-        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | _KEEP_CASES | {Capability.EXPORT_CASES}
+        _READ | _KEEP_ORGS | _KEEP_WORKFORCE | _KEEP_CASES
+        | {Capability.EXPORT_CASES, Capability.ENTER_AGGREGATE}
     ),
     Role.SOCIAL_WORKER: frozenset(_READ | _KEEP_CASES),
     Role.TRAINER: frozenset(_READ | {Capability.CHANGE_TRAINING}),

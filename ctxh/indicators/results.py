@@ -14,14 +14,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ctxh.indicators.models import IndicatorKind  # noqa: F401 (re-exported)
 from ctxh.indicators.periods import Period
-
-
-class IndicatorKind(models.TextChoices):
-    RATIO_STOCK = "ratio_stock", _("Tỷ lệ tại một thời điểm (lấy giá trị ngày cuối kỳ)")
-    COUNT_FLOW = "count_flow", _("Số lượt cộng dồn trong kỳ")
-    DISTINCT_FLOW = "distinct_flow", _("Số người (không trùng) trong kỳ")
-    RATIO_FLOW = "ratio_flow", _("Tỷ lệ: người tại ngày cuối kỳ, được phục vụ trong kỳ")
 
 
 class Status(models.TextChoices):
