@@ -8,10 +8,12 @@ with what changed.
 """
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from ctxh.api.common import (
@@ -34,10 +36,14 @@ from ctxh.api.common import (
 from ctxh.api.persons import CASES_PERMISSION, conflict_from, scoped_persons
 from ctxh.audit.api import AccessLogViewSetMixin, SensitiveFieldsSerializerMixin
 from ctxh.audit.masking import MaskKind
+from ctxh.audit.models import AccessAction
+from ctxh.audit.services import log_access
 from ctxh.cases import services
 from ctxh.cases.models import (
     Assessment,
     AssessmentKind,
+    CarePlan,
+    CarePlanGoal,
     Case,
     ClosureReason,
     Consent,
@@ -49,6 +55,7 @@ from ctxh.cases.models import (
     ServiceType,
     Stage,
 )
+from ctxh.cases.scoping import can_act_for
 from ctxh.cases.selectors import case_deadlines, overdue_cases, with_deadline_flags
 from ctxh.orgs.models import Organization
 from ctxh.workforce.models import Worker
@@ -197,6 +204,59 @@ class ReopenInput(VersionedInput):
     reason = serializers.CharField()
 
 
+class EmergencyInput(VersionedInput):
+    at = serializers.DateTimeField(help_text=_("Thời điểm áp dụng biện pháp (ISO 8601, có múi giờ)."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Biện pháp đã áp dụng."))
+
+
+class TransferInput(VersionedInput):
+    to_org = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), help_text=_(
+        "Số định danh (id) của tổ chức nhận hồ sơ."))
+    reason = serializers.CharField()
+    worker = serializers.PrimaryKeyRelatedField(
+        queryset=Worker.objects.all(), required=False, allow_null=True,
+        help_text=_("Người quản lý trường hợp ở tổ chức nhận (tùy chọn)."))
+    on = IsoDateField(required=False, help_text=_("Ngày chuyển (mặc định hôm nay)."))
+
+
+# --- care plans
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CarePlanGoal
+        fields = ["id", "text", "status", "target_date"]
+
+
+class CarePlanSerializer(SensitiveFieldsSerializerMixin, serializers.ModelSerializer):
+    goals = GoalSerializer(many=True, read_only=True)
+    is_approved = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CarePlan
+        fields = ["id", "case", "drafted_at", "drafted_by", "note", "is_approved", "approved_at",
+                  "approver_name", "decision_number", "approved_by", "goals"]
+
+
+class PlanDraftInput(InputSerializer):
+    goals = serializers.ListField(
+        child=serializers.CharField(max_length=500, allow_blank=True), allow_empty=False,
+        help_text=_("Các mục tiêu của kế hoạch, mỗi mục tiêu một chuỗi."))
+    note = serializers.CharField(required=False, allow_blank=True)
+    drafted_at = serializers.DateTimeField(required=False, help_text=_("Thời điểm lập (mặc định: bây giờ)."))
+    drafted_by = ScopedRelatedField(assignable_workers, required=False, allow_null=True, help_text=_(
+        "Người lập kế hoạch (mặc định: người làm công tác xã hội gắn với tài khoản)."))
+
+
+class PlanApproveInput(InputSerializer):
+    approver_name = serializers.CharField(max_length=200, help_text=_(
+        "Họ tên, chức vụ người đứng đầu tổ chức đã phê duyệt."))
+    decision_number = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                            help_text=_("Số quyết định phê duyệt."))
+    approved_at = serializers.DateTimeField(required=False, help_text=_("Thời điểm phê duyệt (mặc định: bây "
+                                                                        "giờ)."))
+
+
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description=_("Khóa dùng một lần: gửi lại cùng khóa (nhấn đúp) trả về hồ sơ đã tạo, không tạo thêm."))
@@ -229,11 +289,25 @@ def _action_schema(summary, request, description=""):
                            _("Không được bỏ qua bước: trả về 400 nêu bước còn thiếu.")),
     close=_action_schema(_("Kết thúc hồ sơ"), CloseInput),
     reopen=_action_schema(_("Mở lại hồ sơ"), ReopenInput),
+    emergency=_action_schema(_("Ghi biện pháp khẩn cấp"), EmergencyInput, _(
+        "Trẻ em có nguy cơ nghiêm trọng: trong vòng 12 giờ kể từ khi tiếp nhận.")),
+    transfer=_action_schema(_("Chuyển hồ sơ cho tổ chức khác"), TransferInput, _(
+        "Chỉ cán bộ của tổ chức đang quản lý hồ sơ (hoặc cán bộ quản lý cấp tỉnh) mới chuyển được: 403 với "
+        "vai trò khác.")),
+    approve_plan=extend_schema(
+        tags=[TAG_CASES], summary=_("Ghi nhận phê duyệt kế hoạch trợ giúp"),
+        description=_("Quyết định của người đứng đầu tổ chức, do cán bộ của tổ chức đang quản lý hồ sơ ghi "
+                      "nhận; kế hoạch đã phê duyệt thì không phê duyệt lại."),
+        parameters=[CASE_ID, OpenApiParameter("plan_id", int, OpenApiParameter.PATH,
+                                              description=_("Số định danh (id) của kế hoạch."))],
+        request=PlanApproveInput, responses={200: CarePlanSerializer, 400: BAD_INPUT}),
 )
 class CaseViewSet(AccessLogViewSetMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [CASES_PERMISSION]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no database (the deadline calendar)
+            return Case.objects.none()
         user = self.request.user
         if self.action == "list":
             return case_list(user=user, filters=validated_filters(CaseFilterSerializer, self.request))
@@ -282,6 +356,56 @@ class CaseViewSet(AccessLogViewSetMixin, ApiViewMixin, viewsets.ReadOnlyModelVie
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._run(services.case_reopen, ReopenInput)
+
+    @action(detail=True, methods=["post"])
+    def emergency(self, request, pk=None):
+        return self._run(services.emergency_measures_record, EmergencyInput)
+
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        case = self.get_object()
+        if not can_act_for(request.user, case.organization):
+            raise PermissionDenied(_("Chỉ cán bộ của %(org)s mới chuyển được hồ sơ này cho tổ chức khác.")
+                                   % {"org": case.organization.name})
+        return self._run(services.case_transfer, TransferInput)
+
+    def _plan_answer(self, plan: CarePlan, status_code=status.HTTP_200_OK) -> Response:
+        plan = CarePlan.objects.select_related("case").prefetch_related("goals").get(pk=plan.pk)
+        log_access(request_or_user=self.request, action=AccessAction.API_VIEW, obj=plan,
+                   description=f"case={plan.case_id}")
+        return Response(CarePlanSerializer(plan, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    @extend_schema(methods=["GET"], tags=[TAG_CASES], summary=_("Các kế hoạch trợ giúp của một hồ sơ"),
+                   parameters=[CASE_ID], responses={200: CarePlanSerializer(many=True)},
+                   description=_("Mỗi lần đọc được ghi vào nhật ký truy cập."))
+    @extend_schema(methods=["POST"], tags=[TAG_CASES], summary=_("Lập kế hoạch trợ giúp"),
+                   parameters=[CASE_ID], request=PlanDraftInput,
+                   responses={201: CarePlanSerializer, 400: BAD_INPUT},
+                   description=_("Khi hồ sơ ở giai đoạn lập kế hoạch hoặc rà soát. Hạn lập kế hoạch: 5 ngày "
+                                 "làm việc kể từ khi tiếp nhận (không tính ngày nghỉ lễ, Tết)."))
+    @action(detail=True, methods=["get", "post"])
+    def plans(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            rows = list(case.plans.select_related("case").prefetch_related("goals")
+                        .order_by("drafted_at", "pk"))
+            log_access(request_or_user=request, action=AccessAction.API_LIST, objects=rows, model=CarePlan,
+                       description=f"case={case.pk}")
+            return Response(CarePlanSerializer(rows, many=True, context=self.get_serializer_context()).data)
+        values = self.validated_input(PlanDraftInput)
+        if values.get("drafted_by") is None:
+            values["drafted_by"] = Worker.objects.filter(user=request.user).first()
+        plan = call_service(services.plan_draft, case=case, by=request.user, **values)
+        return self._plan_answer(plan, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path=r"plans/(?P<plan_id>[0-9]+)/approve")
+    def approve_plan(self, request, pk=None, plan_id=None):
+        case = self.get_object()
+        plan = get_object_or_404(CarePlan, pk=plan_id, case=case)
+        plan = call_service(services.plan_approve, plan=plan, by=request.user,
+                            **self.validated_input(PlanApproveInput))
+        return self._plan_answer(plan)
 
 
 # ============================================================================ assessments and services

@@ -6,7 +6,6 @@ record, `api_list` for a list) and the sensitive fields come out masked for a ro
 (ctxh.audit.api.SensitiveFieldsSerializerMixin). Writes go through ctxh.cases.services only.
 """
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -14,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ctxh.accounts.roles import Capability
-from ctxh.accounts.scoping import scope_for, unit_closure
 from ctxh.api.common import (
     BAD_FILTERS,
     BAD_INPUT,
@@ -33,7 +31,6 @@ from ctxh.api.common import (
     id_filter,
     id_parameter,
     in_scope_or_400,
-    today,
     validated_filters,
 )
 from ctxh.audit.api import AccessLogViewSetMixin, SensitiveFieldsSerializerMixin
@@ -50,8 +47,7 @@ from ctxh.cases.models import (
     Severity,
     VulnerabilityCategory,
 )
-from ctxh.cases.scoping import SCOPED_ROLES
-from ctxh.core.cccd import normalize_cccd
+from ctxh.cases.selectors import filter_persons
 from ctxh.core.models import Ethnicity
 from ctxh.core.reference import Sex
 from ctxh.geo.models import Unit
@@ -99,21 +95,10 @@ class PersonFilterSerializer(ParamMessagesMixin, FilterSerializer):
 
 
 def person_list(*, user, filters: dict):
-    people = scoped_persons(user).select_related("ethnicity")
-    if (filters.get("q") or "").strip():
-        people = people.search(filters["q"].strip())
-    if filters.get("cccd"):
-        people = people.filter(cccd=normalize_cccd(filters["cccd"]))
-    if filters.get("unit"):
-        units = unit_closure([filters["unit"].pk])
-        people = people.filter(Exists(PersonAddress.objects.filter(person=OuterRef("pk"), unit_id__in=units)))
-    if filters.get("category"):
-        day = filters.get("as_of") or today()
-        statuses = PersonStatus.objects.active_on(day).filter(person=OuterRef("pk"),
-                                                              category=filters["category"])
-        people = people.filter(Exists(statuses))
-    if filters.get("child_on"):
-        people = people.children_on(filters["child_on"])
+    people = filter_persons(
+        scoped_persons(user).select_related("ethnicity"), q=filters.get("q") or "",
+        cccd=filters.get("cccd") or "", unit=filters.get("unit"), category=filters.get("category"),
+        as_of=filters.get("as_of"), child_on=filters.get("child_on"))
     return people.order_by("search_name", "pk")
 
 
@@ -440,15 +425,7 @@ class MemberInput(InputSerializer):
 
 
 def scoped_households(user):
-    if not (user.is_authenticated and user.is_active):
-        return Household.objects.none()
-    if scope_for(user).unrestricted:
-        return Household.objects.all()
-    condition = Q(Exists(HouseholdMember.objects.filter(household=OuterRef("pk"),
-                                                        person__in=scoped_persons(user))))
-    if user.role in SCOPED_ROLES:
-        condition |= Q(unit__in=scoped_units(user))
-    return Household.objects.filter(condition)
+    return Household.objects.for_user(user)
 
 
 class HouseholdFilterSerializer(ParamMessagesMixin, FilterSerializer):

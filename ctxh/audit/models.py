@@ -33,6 +33,7 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Tìm kiếm")
     EXPORT = "export", _("Xuất tệp")
     PRINT = "print", _("In")
+    IMPORT = "import", _("Nhập tệp")  # records written or matched by a spreadsheet import
     API_VIEW = "api_view", _("API: xem chi tiết")
     API_LIST = "api_list", _("API: danh sách")
 

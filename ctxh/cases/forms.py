@@ -13,8 +13,10 @@ from ctxh.cases.models import (
     AssessmentKind,
     ClosureReason,
     FundingSource,
+    Relationship,
     RiskLevel,
     ServiceType,
+    Severity,
     Stage,
 )
 from ctxh.core.reference import Sex
@@ -207,3 +209,139 @@ class ReferralResponseForm(forms.Form):
                                                               ("decline", _("Từ chối"))])
     note = forms.CharField(label=_("Ý kiến (bắt buộc khi từ chối)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- person list, statuses, households, merge ---
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm theo họ tên hoặc số CCCD"), required=False, max_length=100)
+    unit = forms.TypedChoiceField(label=_("Nơi cư trú (xã, phường)"), required=False, coerce=int,
+                                  empty_value=None)
+    category = forms.TypedChoiceField(label=_("Nhóm đối tượng (hiện tại)"), required=False, coerce=int,
+                                      empty_value=None)
+    children = forms.BooleanField(label=_("Chỉ trẻ em (dưới 16 tuổi)"), required=False)
+
+    def __init__(self, *args, units=(), categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _blank([(unit.pk, unit.name) for unit in units])
+        self.fields["category"].choices = _blank([(c.pk, c.name) for c in categories])
+
+
+class StatusForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("Nhóm đối tượng"), coerce=int)
+    start_date = date_field(_("Từ ngày"))
+    end_date = date_field(_("Đến ngày (để trống: vẫn còn)"), required=False)
+    severity = forms.ChoiceField(label=_("Mức độ (khuyết tật)"), choices=_blank(Severity.choices),
+                                 required=False)
+    event = forms.CharField(label=_("Sự kiện (thiên tai, dịch bệnh)"), max_length=200, required=False)
+    evidence = forms.CharField(label=_("Căn cứ, giấy tờ chứng minh"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    verified = forms.BooleanField(label=_("Tôi đã đối chiếu giấy tờ (xác minh hôm nay)"), required=False)
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list] = {}
+        for category in categories:
+            groups.setdefault(category.get_group_display(), []).append((category.pk, category.name))
+        self.fields["category"].choices = [("", "---------"), *groups.items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verified") and not (data.get("evidence") or "").strip():
+            self.add_error("evidence", _("Hãy ghi căn cứ, giấy tờ đã đối chiếu khi xác minh."))
+        return data
+
+
+class StatusEndForm(forms.Form):
+    end_date = date_field(_("Ngày kết thúc"))
+
+
+class StatusVerifyForm(forms.Form):
+    verified_on = date_field(_("Ngày xác minh"))
+    evidence = forms.CharField(label=_("Căn cứ, giấy tờ đã đối chiếu"),
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HouseholdForm(VersionForm):
+    name = forms.CharField(label=_("Tên hộ (thường là tên chủ hộ)"), max_length=200, required=False)
+    unit = forms.TypedChoiceField(label=_("Xã, phường"), coerce=int, required=False, empty_value=None)
+    address_text = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    is_poor = forms.BooleanField(label=_("Hộ nghèo"), required=False)
+    is_near_poor = forms.BooleanField(label=_("Hộ cận nghèo"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _blank([(unit.pk, unit.name) for unit in units])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_poor") and data.get("is_near_poor"):
+            self.add_error("is_near_poor", _("Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo."))
+        return data
+
+
+class HouseholdCreateForm(HouseholdForm):
+    """A new household; with a person (from their page), they join it from `start_date`."""
+
+    relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ"), choices=Relationship.choices,
+                                     initial=Relationship.HEAD)
+    start_date = date_field(_("Là thành viên từ ngày"))
+
+
+class MemberAddForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput, error_messages={
+        "required": _("Hãy tìm và chọn một người trong danh sách.")})
+    relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ"), choices=Relationship.choices)
+    start_date = date_field(_("Là thành viên từ ngày"))
+
+
+class MemberRelationshipForm(forms.Form):
+    relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ"), choices=Relationship.choices)
+
+
+class MemberEndForm(forms.Form):
+    end_date = date_field(_("Không còn là thành viên từ sau ngày"))
+
+
+class MergeForm(forms.Form):
+    keep = forms.TypedChoiceField(label=_("Hồ sơ được giữ lại"), coerce=int, widget=forms.RadioSelect)
+    version_a = forms.IntegerField(widget=forms.HiddenInput)
+    version_b = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_(
+        "Tôi đã đối chiếu hai hồ sơ: đây là cùng một người. Mọi tình trạng, hộ gia đình, hồ sơ trường hợp, "
+        "dịch vụ và sự đồng ý chuyển về hồ sơ được giữ lại; hồ sơ kia được đánh dấu đã gộp, không bị xóa."))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(p.pk, p.full_name) for p in people]
+
+
+# --- emergency measures, transfer ---
+
+
+class EmergencyForm(VersionForm):
+    day = date_field(_("Ngày áp dụng"))
+    time = forms.TimeField(label=_("Giờ áp dụng (giờ:phút)"), input_formats=["%H:%M", "%H.%M", "%Hh%M"],
+                           widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric",
+                                                                         "placeholder": "hh:mm"}))
+    measures = forms.CharField(label=_("Biện pháp đã áp dụng"), widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("Ví dụ: đưa trẻ đến nơi ở an toàn, cách ly khỏi người có hành vi "
+                                           "xâm hại, chăm sóc y tế."))
+
+
+class TransferForm(VersionForm):
+    to_org = forms.TypedChoiceField(label=_("Chuyển đến tổ chức"), coerce=int)
+    worker = forms.TypedChoiceField(label=_("Người quản lý trường hợp ở tổ chức nhận (tùy chọn)"), coerce=int,
+                                    required=False, empty_value=None)
+    on = date_field(_("Ngày chuyển"))
+    reason = forms.CharField(label=_("Lý do chuyển hồ sơ"), widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_(
+        "Tôi hiểu rằng sau khi chuyển, tổ chức nhận quản lý hồ sơ này; tổ chức của tôi không còn xem và "
+        "sửa được hồ sơ."))
+
+    def __init__(self, *args, organizations=(), workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].choices = _blank([(org.pk, org.name) for org in organizations])
+        self.fields["worker"].choices = _blank([(w.pk, w.full_name) for w in workers])

@@ -265,8 +265,17 @@ class PersonAddress(Validity):
         return f"{self.person}: {self.unit}"
 
 
+class HouseholdQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The households the user may open. See ctxh.cases.scoping for the rule."""
+        from ctxh.cases.scoping import scope_households
+
+        return scope_households(self, user)
+
+
 class Household(models.Model):
-    """A household (hộ gia đình); its members over time are HouseholdMember rows."""
+    """A household (hộ gia đình); its members over time are HouseholdMember rows. `version` guards edits
+    (two people editing at once: the second save is refused with what changed)."""
 
     name = models.CharField(_("tên hộ"), max_length=200, blank=True, help_text=_("Thường là tên chủ hộ."))
     unit = models.ForeignKey("geo.Unit", verbose_name=_("đơn vị hành chính"), null=True, blank=True,
@@ -275,6 +284,10 @@ class Household(models.Model):
     is_poor = models.BooleanField(_("hộ nghèo"), default=False)
     is_near_poor = models.BooleanField(_("hộ cận nghèo"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -543,6 +556,27 @@ class CaseEvent(models.Model):
         return f"{self.case}: {self.get_kind_display()}"
 
 
+class EmergencyMeasure(models.Model):
+    """Emergency protection measures taken for a person at serious risk (Decree 56/2017/NĐ-CP: within 12 hours
+    of intake for a child). The earliest one is the case's `emergency_measures_at`; `measures` says what was
+    done (a safe place, separation from the abuser, medical care...) and is sensitive."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="emergency_measures")
+    taken_at = models.DateTimeField(_("thời điểm áp dụng"))
+    measures = models.TextField(_("biện pháp đã áp dụng"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ghi nhận"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("biện pháp khẩn cấp")
+        verbose_name_plural = _("biện pháp khẩn cấp")
+        ordering = ["case", "taken_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self._meta.verbose_name} ({self.taken_at:%d/%m/%Y %H:%M})"
+
+
 class AssessmentKind(models.TextChoices):
     INITIAL_RISK = "initial_risk", _("Đánh giá ban đầu về nguy cơ")
     NEEDS = "needs", _("Đánh giá nhu cầu")
@@ -757,3 +791,46 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.from_org} → {self.to_org}"
+
+
+# --- working days ---
+
+
+class HolidayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Ngày lễ, Tết")
+    COMPENSATORY = "compensatory", _("Nghỉ bù (ngày lễ trùng ngày nghỉ hằng tuần)")
+    SWAPPED = "swapped", _("Nghỉ hoán đổi (làm bù vào ngày khác)")
+    MAKEUP_WORKDAY = "makeup_workday", _("Ngày làm bù (thứ Bảy, Chủ nhật đi làm)")
+
+
+class PublicHoliday(models.Model):
+    """A day that changes the working week (Labour Code 2019, Art. 112, and the yearly notices on days off):
+    a public holiday, a compensatory or swapped day off, or a weekend day worked instead (`makeup_workday`).
+
+    Loaded from ctxh/cases/data/public_holidays.csv (`manage.py load_public_holidays`), corrected by
+    administrators in the admin site when the year's notice is published (`confirmed`). Working-day deadlines
+    (the support plan within 5 working days) skip weekends and these days off (ctxh.cases.holidays).
+    """
+
+    date = models.DateField(_("ngày"), unique=True)
+    name = models.CharField(_("tên ngày lễ"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=HolidayKind.choices,
+                            default=HolidayKind.HOLIDAY)
+    confirmed = models.BooleanField(
+        _("đã có văn bản"), default=False,
+        help_text=_("Đã đối chiếu với thông báo nghỉ lễ chính thức của năm; chưa đánh dấu: ngày dự kiến theo "
+                    "Bộ luật Lao động, cần xác nhận."),
+    )
+    note = models.CharField(_("ghi chú, căn cứ"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ lễ")
+        verbose_name_plural = _("ngày nghỉ lễ")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.kind != HolidayKind.MAKEUP_WORKDAY

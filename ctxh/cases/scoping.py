@@ -16,6 +16,10 @@ The rule, by role (ctxh.accounts.roles.Role), on top of the user's scope (ctxh.a
 
 Referrals: those sent by or to an organization the user's role lets them act for (`SCOPED_ROLES`), plus those
 of the cases the user sees.
+
+Households: those with a member the user sees, and for `SCOPED_ROLES` those recorded in a unit of the user's
+scope. Merging two people needs both in the user's scope and a role that sees whole organizations
+(`can_merge_persons`): a social worker sees only the people of their own cases, and a merge moves every case.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -106,3 +110,29 @@ def can_act_for(user, organization) -> bool:
     from ctxh.orgs.models import Organization
 
     return Organization.objects.for_user(user).filter(pk=organization.pk).exists()
+
+
+def scope_households(queryset: QuerySet, user) -> QuerySet:
+    from ctxh.cases.models import HouseholdMember, Person
+    from ctxh.geo.models import Unit
+
+    if not _active(user):
+        return queryset.none()
+    if scope_for(user).unrestricted:
+        return queryset
+    if user.role not in SCOPED_ROLES | ASSIGNED_ROLES:
+        return queryset.none()
+    people = Person.objects.for_user(user).live()
+    condition = Q(Exists(HouseholdMember.objects.filter(household=OuterRef("pk"), person__in=people)))
+    if user.role in SCOPED_ROLES:
+        condition |= Q(unit__in=Unit.objects.for_user(user))
+    return queryset.filter(condition)
+
+
+def can_merge_persons(user) -> bool:
+    """Whether the user's role may merge duplicate people (which two: both must be in `Person.for_user`)."""
+    from ctxh.accounts.roles import Capability
+
+    if not _active(user) or not user.can(Capability.CHANGE_CASES):
+        return False
+    return scope_for(user).unrestricted or user.role in SCOPED_ROLES

@@ -4,8 +4,8 @@ Child protection deadlines (Decree 56/2017/NĐ-CP), for a person who was a child
 - emergency measures within 12 hours of intake when the child is at serious risk (`risk_level` "serious");
   done when `emergency_measures_at` is recorded;
 - a support plan within 5 working days of intake; done when a plan is drafted. Working days are Monday to
-  Friday: there is no table of public holidays yet, so a deadline spanning Tết or 2 September is counted
-  without the holiday (earlier than the law allows, never later).
+  Friday except the public holidays and days off of the `PublicHoliday` table, plus the weekend days worked
+  instead (ctxh.cases.holidays): a child taken in on the eve of Tết has the plan due after the holiday.
 """
 
 import datetime as dt
@@ -15,44 +15,45 @@ from django.db import models as db
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from ctxh.cases.holidays import WorkingCalendar
+from ctxh.cases.holidays import calendar as working_calendar
 from ctxh.cases.models import (
     CarePlan,
     Case,
     Person,
+    PersonAddress,
     PersonStatus,
     Referral,
     ReferralStatus,
     RiskLevel,
     child_condition,
 )
+from ctxh.core.cccd import normalize_cccd
 
 EMERGENCY_HOURS = 12
 PLAN_WORKING_DAYS = 5
 
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5
+def is_working_day(day: dt.date, calendar: WorkingCalendar | None = None) -> bool:
+    return working_calendar(calendar).is_working_day(day)
 
 
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    """The `count`-th working day after `day` (intake on a Friday, 5 working days: the next Friday)."""
-    current = day
-    while count > 0:
-        current += dt.timedelta(days=1)
-        if is_working_day(current):
-            count -= 1
-    return current
+def add_working_days(day: dt.date, count: int, calendar: WorkingCalendar | None = None) -> dt.date:
+    """The `count`-th working day after `day` (intake on a Friday, 5 working days: the next Friday, unless
+    a holiday falls in between)."""
+    return working_calendar(calendar).add_working_days(day, count)
 
 
-def plan_due(intake_day: dt.date) -> dt.date:
+def plan_due(intake_day: dt.date, calendar: WorkingCalendar | None = None) -> dt.date:
     """The last day on which the plan is on time."""
-    return add_working_days(intake_day, PLAN_WORKING_DAYS)
+    return add_working_days(intake_day, PLAN_WORKING_DAYS, working_calendar(calendar))
 
 
-def _latest_late_intake(today: dt.date) -> dt.date:
+def _latest_late_intake(today: dt.date, calendar: WorkingCalendar | None = None) -> dt.date:
     """The latest intake day whose plan deadline is already past on `today` (`plan_due` is monotone)."""
+    calendar = working_calendar(calendar)
     day = today - dt.timedelta(days=1)
-    while plan_due(day) >= today:
+    while plan_due(day, calendar) >= today:
         day -= dt.timedelta(days=1)
     return day
 
@@ -107,7 +108,8 @@ class Deadline:
     overdue: bool
 
 
-def case_deadlines(case: Case, now: dt.datetime | None = None) -> list[Deadline]:
+def case_deadlines(case: Case, now: dt.datetime | None = None,
+                   calendar: WorkingCalendar | None = None) -> list[Deadline]:
     """The deadlines that apply to one case (for its page)."""
     now = now or timezone.now()
     if not case.is_child_at_intake:
@@ -118,7 +120,7 @@ def case_deadlines(case: Case, now: dt.datetime | None = None) -> list[Deadline]
         met = case.emergency_measures_at
         late = met is None and now > due and case.stage != "closed"
         deadlines.append(Deadline("emergency", due, met, late))
-    plan_day = plan_due(timezone.localdate(case.opened_at))
+    plan_day = plan_due(timezone.localdate(case.opened_at), calendar)
     first_plan = case.plans.order_by("drafted_at").first()
     met = first_plan.drafted_at if first_plan else None
     late = met is None and timezone.localdate(now) > plan_day and case.stage != "closed"
@@ -127,6 +129,34 @@ def case_deadlines(case: Case, now: dt.datetime | None = None) -> list[Deadline]
 
 
 # --- people ---
+
+
+def filter_persons(people: QuerySet, *, q: str = "", cccd: str = "", unit=None, category=None,
+                   as_of: dt.date | None = None, child_on: dt.date | None = None) -> QuerySet:
+    """The person list's filters (pages, API and export alike), on an already scoped queryset:
+
+    - `q`: diacritic-insensitive name, or a CCCD number;
+    - `cccd`: the exact number;
+    - `unit`: an address (at any time) in the unit, its subtree or the older units merged into it;
+    - `category`: a status of this category active on `as_of` (default today);
+    - `child_on`: under 16 on that day.
+    """
+    from ctxh.accounts.scoping import unit_closure
+
+    if (q or "").strip():
+        people = people.search(q.strip())
+    if cccd:
+        people = people.filter(cccd=normalize_cccd(cccd))
+    if unit is not None:
+        units = unit_closure([unit.pk])
+        people = people.filter(Exists(PersonAddress.objects.filter(person=OuterRef("pk"), unit_id__in=units)))
+    if category is not None:
+        day = as_of or timezone.localdate()
+        statuses = PersonStatus.objects.active_on(day).filter(person=OuterRef("pk"), category=category)
+        people = people.filter(Exists(statuses))
+    if child_on is not None:
+        people = people.children_on(child_on)
+    return people
 
 
 def disadvantaged_persons(day: dt.date) -> QuerySet:

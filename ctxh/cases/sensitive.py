@@ -28,6 +28,8 @@ def register() -> None:
     register_sensitive("cases.Case", "intake_summary", "outcome")
     register_sensitive("cases.Assessment", "needs")
     register_sensitive("cases.ServiceDelivery", "note")
+    register_sensitive("cases.EmergencyMeasure", "measures")
+    register_sensitive("cases.CarePlan", "note")
 
     @register_sensitive_access("cases.Case")
     def _case_worker(user, case) -> bool:
@@ -42,6 +44,14 @@ def register() -> None:
     def _service_worker(user, service) -> bool:
         return _case_worker(user, service.case)
 
+    @register_sensitive_access("cases.CarePlan")
+    def _plan_worker(user, plan) -> bool:
+        return _case_worker(user, plan.case)
+
+    @register_sensitive_access("cases.EmergencyMeasure")
+    def _measure_worker(user, measure) -> bool:
+        return _case_worker(user, measure.case)
+
     @register_sensitive_access("cases.Person")
     def _person_worker(user, person) -> bool:
         return _assigned(user, person.pk)
@@ -49,3 +59,19 @@ def register() -> None:
     @register_sensitive_access("cases.PersonStatus")
     def _status_worker(user, status) -> bool:
         return _assigned(user, status.person_id)
+
+
+def persons_seen_whole(user, person_ids) -> set[int]:
+    """Of `person_ids`, the people whose sensitive fields (their own and their statuses') `user` sees whole:
+    all of them with VIEW_SENSITIVE, otherwise those of a case assigned to the user. The same rule as the
+    registered ones above, in one query for a list or an export instead of one per row."""
+    from ctxh.accounts.roles import Capability
+    from ctxh.cases.models import Case
+
+    ids = set(person_ids)
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return set()
+    if user.can(Capability.VIEW_SENSITIVE):
+        return ids
+    return set(Case.objects.filter(person_id__in=ids, assigned_worker__user=user)
+               .values_list("person_id", flat=True))

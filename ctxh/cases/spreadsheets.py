@@ -9,8 +9,12 @@ Who is who: a person with the same CCCD; otherwise the person with the same name
 ignored), the same birth (date or year) and an address in the row's unit; otherwise the near matches of
 `find_duplicates` (as on the intake form) are asked, never guessed ("same person" / "new person");
 otherwise a new person.
-Re-import: an existing person who already has the group from the same "Từ ngày" (or, without a date, an open
-status of that group) is unchanged, so importing the same file twice creates nothing new.
+Re-import: an existing person who already has the group from the same "Từ ngày" (or, without a date, a
+status of that group in force today) is unchanged, so importing the same file twice creates nothing new.
+
+Export (`beneficiary_export`): the person list as filtered on its page, in this same layout, so a file
+exported and imported back changes nothing. Cells masked for the reader (a CCCD "********3456", a sensitive
+group or a note "•••") are read back as "not given", never as values.
 """
 
 import datetime as dt
@@ -23,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ctxh.audit.masking import TEXT_MASK, MaskKind, is_masked, mask
 from ctxh.audit.models import AccessAction
 from ctxh.audit.services import log_access
 from ctxh.cases.models import Person, PersonStatus, VulnerabilityCategory
@@ -50,6 +55,7 @@ from ctxh.imports.spreadsheet import (
 KIND = "beneficiaries"
 HANDLER = "ctxh.cases.spreadsheets.BENEFICIARY_IMPORT"
 PREVIEW_ROWS = 500
+EXPORT_CHUNK = 2000
 FIELD_COLUMNS = {
     "full_name": "full_name", "sex": "sex", "date_of_birth": "birth", "birth_year": "birth",
     "ethnicity": "ethnicity", "cccd": "cccd", "address_text": "address_text", "unit": "unit_code",
@@ -91,6 +97,82 @@ def beneficiary_sheet() -> SheetSpec:
 def beneficiary_import_template() -> bytes:
     with translation.override("vi"):
         return build_workbook(beneficiary_sheet())
+
+
+@dataclass
+class ExportResult:
+    content: bytes
+    person_ids: list[int]
+
+
+def _export_row(person: Person, *, today: dt.date, whole: bool) -> dict[str, Any]:
+    """One person in the import layout. The groups are the statuses in force today; "Từ ngày" is their common
+    start when they share one (so a re-import finds them), else empty; the commune is the address on that day
+    (the unit valid then, as the import reads the code)."""
+    statuses = [st for st in person.export_statuses if st.end_date is None or st.end_date >= today]
+    starts = {st.start_date for st in statuses}
+    since = starts.pop() if len(starts) == 1 else None
+    addresses = person.export_addresses
+    unit = next((a.unit for a in addresses if a.valid_from <= (since or today)
+                 and (a.valid_to is None or a.valid_to >= (since or today))), None)
+    if unit is None and since is not None:  # no address known on that day: list the groups without a date
+        since = None
+        unit = next((a.unit for a in addresses if a.valid_to is None or a.valid_to >= today), None)
+    groups = []
+    for status in statuses:
+        name = status.category.name
+        groups.append(TEXT_MASK if status.category.is_sensitive and not whole else name)
+    return {
+        "full_name": person.full_name,
+        "sex": person.sex,
+        "birth": _short(person.date_of_birth) or (str(person.birth_year) if person.birth_year else ""),
+        "ethnicity": person.ethnicity.code if person.ethnicity_id else "",
+        "cccd": (person.cccd if whole else mask(person.cccd, MaskKind.CCCD)) if person.cccd else "",
+        "unit_code": unit.code if unit else "",
+        "address_text": person.address_text,
+        "categories": "; ".join(groups),
+        "status_from": since,
+        "note": (person.note if whole else mask(person.note)) if person.note else "",
+    }
+
+
+def beneficiary_export(*, user, people) -> ExportResult:
+    """The people (already scoped and filtered by the caller) as a beneficiary list that imports back
+    unchanged. Sensitive cells (CCCD, note, a sensitive group) are masked for a user who may not see them,
+    by the same rule as pages and the API (ctxh.cases.sensitive). Log the export with the returned ids."""
+    from django.db.models import Prefetch
+
+    from ctxh.cases.models import PersonAddress
+    from ctxh.cases.sensitive import persons_seen_whole
+
+    today = timezone.localdate()
+    statuses = PersonStatus.objects.filter(start_date__lte=today).select_related("category") \
+        .order_by("category__sort_order", "start_date", "pk")
+    addresses = PersonAddress.objects.select_related("unit").order_by("valid_from", "pk")
+    queryset = people.select_related("ethnicity").prefetch_related(
+        Prefetch("statuses", queryset=statuses, to_attr="export_statuses"),
+        Prefetch("addresses", queryset=addresses, to_attr="export_addresses"),
+    ).order_by("search_name", "pk")
+    ids: list[int] = []
+
+    def rows():
+        chunk: list[Person] = []
+        for person in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(person)
+            if len(chunk) == EXPORT_CHUNK:
+                yield from _rows(chunk)
+                chunk = []
+        yield from _rows(chunk)
+
+    def _rows(chunk: list[Person]):
+        whole = persons_seen_whole(user, [person.pk for person in chunk])
+        for person in chunk:
+            ids.append(person.pk)
+            yield _export_row(person, today=today, whole=person.pk in whole)
+
+    with translation.override("vi"):
+        content = build_workbook(beneficiary_sheet(), rows())
+    return ExportResult(content, ids)
 
 
 def parse_birth(raw: Any) -> tuple[dt.date | None, int | None]:
@@ -178,8 +260,12 @@ class Planner:
                     report.add(row.number, self.header("unit_code"),
                                _("đơn vị hành chính mã %(code)s không thuộc phạm vi của bạn.")
                                % {"code": code})
+        if is_masked(values.get("cccd")):
+            values["cccd"] = ""  # an export made for a reader who may not see it: the number is unknown
+        if values.get("note") == TEXT_MASK:
+            values["note"] = ""
         for text in (values.get("categories") or "").split(";"):
-            if not text.strip():
+            if not text.strip() or text.strip() == TEXT_MASK:
                 continue
             category = self.category(text)
             if category is None:
@@ -261,7 +347,7 @@ class Planner:
         if start:
             have = set(existing.filter(start_date=start).values_list("category_id", flat=True))
         else:
-            have = set(existing.filter(end_date__isnull=True).values_list("category_id", flat=True))
+            have = set(existing.active_on(self.today).values_list("category_id", flat=True))
         item.statuses = [c for c in item.categories if c.pk not in have]
         item.action = "update" if item.statuses else "unchanged"
 
@@ -364,7 +450,7 @@ class BeneficiaryImport:
             if errors:
                 transaction.set_rollback(True)
                 return JobStatus.INVALID, {**preview, "errors": error_dicts(errors.sorted())}
-            log_access(request_or_user=job.owner, action=AccessAction.LIST, objects=touched, model=Person,
+            log_access(request_or_user=job.owner, action=AccessAction.IMPORT, objects=touched, model=Person,
                        description=_("Nhập danh sách đối tượng từ Excel: %(file)s") % {"file": job.filename})
         return JobStatus.DONE, {**preview, "applied": True}
 

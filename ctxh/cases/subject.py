@@ -22,6 +22,7 @@ from ctxh.cases.models import (
     CarePlanGoal,
     Case,
     Consent,
+    EmergencyMeasure,
     HouseholdMember,
     Person,
     PersonAddress,
@@ -149,6 +150,14 @@ def _plans(case_ids: list[int]) -> Sheet:
     ], rows)
 
 
+def _emergency_measures(case_ids: list[int]) -> Sheet:
+    measures = EmergencyMeasure.objects.filter(case_id__in=case_ids).select_related("case") \
+        .order_by("taken_at", "pk")
+    rows = ((m.case.number, m.taken_at, m.measures) for m in measures)
+    return Sheet(_("Biện pháp khẩn cấp"), [_("Số hồ sơ"), _("Thời điểm áp dụng"), _("Biện pháp đã áp dụng")],
+                 rows)
+
+
 def _services(person: Person) -> Sheet:
     services = ServiceDelivery.objects.filter(person=person).select_related("case", "provider", "worker") \
         .order_by("delivered_on", "pk")
@@ -197,7 +206,8 @@ def subject_sheets(person: Person, cases: Sequence[Case] | None = None) -> list[
     builders: list[Callable[[], Sheet]] = [
         lambda: _identity(person), lambda: _addresses(person), lambda: _statuses(person),
         lambda: _memberships(person), lambda: _cases(cases), lambda: _assessments(case_ids),
-        lambda: _plans(case_ids), lambda: _services(person), lambda: _referrals(case_ids),
+        lambda: _emergency_measures(case_ids), lambda: _plans(case_ids), lambda: _services(person),
+        lambda: _referrals(case_ids),
         lambda: _consents(person),
     ]
     return [build() for build in builders]

@@ -14,12 +14,15 @@ from ctxh.cases.services.persons import (
     household_create,
     household_member_add,
     household_member_end,
+    household_member_update,
+    household_update,
     person_create,
     person_merge,
     person_pseudonymize,
     person_update,
     status_add,
     status_end,
+    status_verify,
 )
 from ctxh.cases.services.referrals import (
     consent_problem,
@@ -55,7 +58,8 @@ __all__ = [
     "address_set", "assessment_add", "case_advance", "case_assign", "case_close", "case_open", "case_reopen",
     "case_transfer", "case_update", "consent_problem", "consent_record", "consent_withdraw",
     "emergency_measures_record", "find_duplicates", "household_create", "household_member_add",
-    "household_member_end", "next_case_number", "person_create", "person_merge", "person_pseudonymize",
-    "person_update", "plan_approve", "plan_draft", "referral_complete", "referral_respond", "referral_send",
-    "referral_withdraw", "service_record", "sharing_consent", "status_add", "status_end",
+    "household_member_end", "household_member_update", "household_update", "next_case_number",
+    "person_create", "person_merge", "person_pseudonymize", "person_update", "plan_approve", "plan_draft",
+    "referral_complete", "referral_respond", "referral_send", "referral_withdraw", "service_record",
+    "sharing_consent", "status_add", "status_end", "status_verify",
 ]

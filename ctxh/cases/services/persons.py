@@ -252,7 +252,32 @@ def status_add(*, person: Person, category: VulnerabilityCategory, start_date: d
 @transaction.atomic
 def status_end(*, status: PersonStatus, end_date: dt.date) -> PersonStatus:
     status = PersonStatus.objects.select_for_update().get(pk=status.pk)
+    if status.end_date is not None and status.end_date <= timezone.localdate():
+        raise ValidationError({"end_date": _("Tình trạng này đã kết thúc ngày %(day)s.")
+                               % {"day": dmy(status.end_date)}})
     status.end_date = end_date
+    save(status)
+    return status
+
+
+@transaction.atomic
+def status_verify(*, status: PersonStatus, by, verified_on: dt.date | None = None,
+                  evidence: str | None = None) -> PersonStatus:
+    """Record who verified a status and when, against which papers (`evidence` replaces the text when
+    given). A status is verified once; verifying it again records the new check."""
+    status = PersonStatus.objects.select_for_update().get(pk=status.pk)
+    day = verified_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError({"verified_on": _("Ngày xác minh không được sau ngày hôm nay.")})
+    if day < status.start_date:
+        raise ValidationError({"verified_on": _("Ngày xác minh không được trước ngày bắt đầu (%(day)s).")
+                               % {"day": dmy(status.start_date)}})
+    if evidence is not None:
+        status.evidence = evidence.strip()
+    if not status.evidence.strip():
+        raise ValidationError({"evidence": _("Hãy ghi căn cứ, giấy tờ đã đối chiếu khi xác minh.")})
+    status.verified_by = by
+    status.verified_on = day
     save(status)
     return status
 
@@ -266,6 +291,36 @@ def household_create(*, name: str = "", unit=None, address_text: str = "", is_po
                           is_near_poor=is_near_poor)
     save(household)
     return household
+
+
+HOUSEHOLD_FIELDS = ("name", "unit", "address_text", "is_poor", "is_near_poor")
+
+
+@transaction.atomic
+def household_update(*, household: Household, version: int, data: Mapping[str, Any]) -> Household:
+    """Change a household read at `version`; refused with what changed if someone saved it in between."""
+    unknown = set(data) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise ValueError(f"household_update: unknown fields {sorted(unknown)}")
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    if current.version != version:
+        raise ConcurrentEditError(changes_since(current, version, HOUSEHOLD_FIELDS))
+    for name, value in data.items():
+        setattr(current, name, nfc(value) if name in ("name", "address_text") else value)
+    if current.is_poor and current.is_near_poor:
+        raise ValidationError({"is_near_poor": _("Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")})
+    current.version = version + 1
+    save(current)
+    return current
+
+
+@transaction.atomic
+def household_member_update(*, member: HouseholdMember, relationship: str) -> HouseholdMember:
+    """Correct a member's relationship to the head of the household."""
+    member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+    member.relationship = relationship
+    save(member)
+    return member
 
 
 @transaction.atomic
@@ -302,13 +357,21 @@ _FILL_BLANKS = ("date_of_birth", "ethnicity_id", "phone", "address_text", "guard
 
 
 @transaction.atomic
-def person_merge(*, keep: Person, merge: Person, by=None) -> Person:
+def person_merge(*, keep: Person, merge: Person, by=None,
+                 versions: Mapping[int, int] | None = None) -> Person:
     """Merge the duplicate `merge` into `keep`: every link moves to `keep` (statuses, household memberships,
     cases and their services, consents, addresses, guardianships); `merge` stays, marked `merged_into`, with
-    its history; `keep` takes the values it lacked. Nothing is deleted."""
+    its history; `keep` takes the values it lacked. Nothing is deleted.
+
+    `versions` ({person id: version read}), when given, refuses the merge if either record changed since the
+    user compared them (the confirmation page)."""
     if keep.pk == merge.pk:
         raise ValidationError({"merge": _("Không thể gộp một hồ sơ vào chính nó.")})
     keep, merge = (Person.objects.select_for_update().get(pk=pk) for pk in (keep.pk, merge.pk))
+    for person in (keep, merge):
+        read = (versions or {}).get(person.pk)
+        if read is not None and read != person.version:
+            raise ConcurrentEditError(changes_since(person, read, PERSON_FIELDS))
     if keep.merged_into_id or merge.merged_into_id:
         raise ValidationError({"merge": _("Một trong hai hồ sơ đã được gộp trước đó.")})
     if (HouseholdMember.objects.filter(person=keep, end_date__isnull=True).exists()
@@ -378,6 +441,7 @@ def person_pseudonymize(*, person: Person, by=None) -> Person:
 
 __all__ = [
     "DuplicateCandidate", "PersonCreateResult", "address_set", "find_duplicates", "household_create",
-    "household_member_add", "household_member_end", "person_create", "person_merge", "person_pseudonymize",
-    "person_update", "status_add", "status_end",
+    "household_member_add", "household_member_end", "household_member_update", "household_update",
+    "person_create", "person_merge", "person_pseudonymize", "person_update", "status_add", "status_end",
+    "status_verify",
 ]

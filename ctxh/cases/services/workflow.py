@@ -32,6 +32,7 @@ from ctxh.cases.models import (
     Case,
     CaseSequence,
     ClosureReason,
+    EmergencyMeasure,
     EventKind,
     FundingSource,
     Person,
@@ -243,18 +244,23 @@ def case_advance(*, case: Case, to: str, by=None, at: dt.datetime | None = None,
 
 
 @transaction.atomic
-def emergency_measures_record(*, case: Case, at: dt.datetime, by=None, note: str = "") -> Case:
-    """Emergency protection measures taken (Decree 56/2017: within 12 hours for a child at serious risk)."""
-    case = lock_case(case)
+def emergency_measures_record(*, case: Case, at: dt.datetime, by=None, note: str = "",
+                              version: int | None = None) -> Case:
+    """Emergency protection measures taken (Decree 56/2017: within 12 hours for a child at serious risk).
+
+    Each call keeps what was done (`note`, an EmergencyMeasure row: sensitive text, not in the timeline's
+    payload); the earliest moment is the case's `emergency_measures_at`, which meets the deadline."""
+    case = lock_case(case, version)
     refuse_closed(case)
     if at > timezone.now():
         raise ValidationError({"at": _("Thời điểm áp dụng biện pháp không được sau thời điểm hiện tại.")})
     if at < case.opened_at:
         raise ValidationError({"at": _("Thời điểm áp dụng biện pháp không được trước thời điểm tiếp nhận.")})
+    measure = EmergencyMeasure.objects.create(case=case, taken_at=at, measures=note.strip(), recorded_by=by)
     if case.emergency_measures_at is None or at < case.emergency_measures_at:
         case.emergency_measures_at = at
         bump(case, "emergency_measures_at")
-    record_event(case, EventKind.EMERGENCY, by=by, at=at, has_note=bool(note))
+    record_event(case, EventKind.EMERGENCY, by=by, at=at, measure=measure, has_note=bool(note.strip()))
     return case
 
 

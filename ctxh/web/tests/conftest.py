@@ -15,6 +15,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
+PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -34,6 +35,19 @@ def browser_page(browser, live_server, transactional_db):
     """A page 1280 px wide, in Vietnamese, that waits up to 15 s for what a test expects. It is closed before
     the live server's database is emptied, so that no request of the page meets a half-emptied database."""
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, transactional_db):
+    """A phone-sized (390 x 844) touch page in Vietnamese, closed before the live server's database is
+    emptied."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
+                                  locale="vi-VN")
     context.set_default_timeout(15_000)
     try:
         yield context.new_page()

@@ -12,11 +12,9 @@ import pytest
 
 from ctxh.accounts.roles import Role
 from ctxh.testing import TEST_PASSWORD, make_org, make_user
+from ctxh.web.tests.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
 def commune_officer(transactional_db, small_geo):

@@ -19,24 +19,10 @@ from ctxh.accounts.roles import Role
 from ctxh.cases.models import Case, Person, Referral, ReferralStatus, Stage
 from ctxh.cases.testing import at, make_case, make_person
 from ctxh.testing import TEST_PASSWORD, make_org, make_user
+from ctxh.web.tests.conftest import PHONE
 from ctxh.workforce.testing import make_position, make_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone_page(browser, live_server, transactional_db):
-    """A phone-sized touch page in Vietnamese, closed before the live server's database is emptied."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
-                                  locale="vi-VN")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
 
 @pytest.fixture
 def two_organizations(transactional_db, small_geo):

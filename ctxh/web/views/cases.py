@@ -5,8 +5,10 @@ every read to the access log (`log_access`, `@access_logged`), masks sensitive f
 `may_see_sensitive` (templates: `{% load audit %}`), and changes records only through ctxh.cases.services.
 """
 
+import datetime as dt
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -15,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ctxh.accounts.roles import Capability
+from ctxh.audit.masking import may_see_sensitive
 from ctxh.audit.models import AccessAction
 from ctxh.audit.services import describe_filters, log_access, log_print
 from ctxh.audit.views import access_logged
@@ -35,29 +38,26 @@ from ctxh.cases.models import (
     ReferralStatus,
     Stage,
 )
-from ctxh.cases.scoping import can_act_for
+from ctxh.cases.scoping import can_act_for, can_merge_persons
 from ctxh.cases.selectors import case_deadlines, referral_inbox, with_deadline_flags
 from ctxh.cases.services.workflow import ALLOWED
 from ctxh.core.cccd import normalize_cccd
-from ctxh.core.concurrency import ConcurrentEditError
 from ctxh.core.text import fold
-from ctxh.geo.models import Level, Unit
 from ctxh.orgs.models import Organization
 from ctxh.web.decorators import capability_required
+from ctxh.web.views import cases_people
+from ctxh.web.views.cases_common import (
+    PAGE_SIZE,
+    add_errors,
+    address_unit_choices,
+    organizations_of,
+    user_worker,
+)
 from ctxh.workforce.models import Position, Worker
 
-PAGE_SIZE = 50
-
-
-def _organizations(user):
-    return Organization.objects.for_user(user).order_by("name")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if isinstance(error, ConcurrentEditError):
-        form.add_error(None, error.messages[0])
-    else:
-        case_forms.add_service_errors(form, error)
+_organizations = organizations_of
+_add_errors = add_errors
+_user_worker = user_worker
 
 
 # --- list ---
@@ -113,11 +113,6 @@ def case_list(request):
 # --- intake ---
 
 
-def _user_worker(user) -> Worker | None:
-    """The worker record linked to the user's account, if any."""
-    return Worker.objects.filter(user=user).first()
-
-
 def _own_worker(user, organization):
     """The worker linked to the user, when they hold a position in the organization today."""
     worker = _user_worker(user)
@@ -165,19 +160,6 @@ def case_intake(request):
         "form": form, "found": found, "search": search, "candidates": candidates,
         "hidden_candidates": hidden_candidates, "chosen": chosen,
     })
-
-
-def address_unit_choices(user, day) -> list[Unit]:
-    """Communes and wards valid on `day` in the provinces the user works in.
-
-    A provincial centre serves the whole province, and a commune officer registers people of neighbouring
-    communes too.
-    """
-    scoped = Unit.objects.for_user(user).as_of(day)
-    provinces = set(scoped.filter(level=Level.PROVINCE).values_list("pk", flat=True))
-    provinces |= set(scoped.filter(level=Level.COMMUNE).values_list("parent_id", flat=True))
-    return list(Unit.objects.as_of(day).filter(level=Level.COMMUNE, parent_id__in=provinces)
-                .order_by("search_name"))
 
 
 def _intake(request, form, people, organizations, units):
@@ -278,6 +260,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
                         if s != Stage.CLOSED],
         "is_closed": case.stage == Stage.CLOSED,
         "can_approve": can_act_for(request.user, case.organization),
+        "measures": case.emergency_measures.select_related("recorded_by").order_by("taken_at", "pk"),
         "forms": _forms(request, case, bound) if can_change else {},
     }
     return render(request, "web/cases/detail.html", context, status=status)
@@ -406,6 +389,112 @@ def case_action(request, pk: int, action: str):
     return _render_case(request, case, bound={key: form}, status=400)
 
 
+# --- emergency measures, transfer ---
+
+
+def _emergency_deadline(case: Case):
+    return next((d for d in case_deadlines(case) if d.kind == "emergency"), None)
+
+
+@capability_required(Capability.CHANGE_CASES)
+@require_http_methods(["GET", "POST"])
+@access_logged
+def case_emergency(request, pk: int):
+    """Record emergency protection measures (a child at serious risk: within 12 hours of intake), on a phone
+    as well as at a desk: what was done and when."""
+    case = _get_case(request, pk)
+    form = case_forms.EmergencyForm(request.POST or None, initial={
+        "version": case.version, "day": timezone.localdate(), "time": timezone.localtime().strftime("%H:%M")})
+    code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            taken_at = timezone.make_aware(dt.datetime.combine(data["day"], data["time"]))
+            try:
+                services.emergency_measures_record(case=case, at=taken_at, by=request.user,
+                                                   note=data["measures"], version=data["version"])
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "at" in error.error_dict:  # the moment: day and time
+                    error = ValidationError({("day" if key == "at" else key): value
+                                             for key, value in error.error_dict.items()})
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Đã ghi biện pháp khẩn cấp."))
+                return redirect(reverse("web:case_detail", args=[case.pk]) + "#emergency")
+        code = 400
+        messages.error(request, _("Chưa lưu được: %(errors)s") % {
+            "errors": "; ".join(case_forms.form_errors_text(form))})
+        case = _get_case(request, pk)
+    log_access(request_or_user=request, action=AccessAction.VIEW, obj=case, description="emergency measures")
+    deadline = _emergency_deadline(case)
+    now = timezone.now()
+    hours_left = None
+    if deadline is not None and deadline.met_at is None:
+        hours_left = int((deadline.due - now).total_seconds() // 3600)
+    return render(request, "web/cases/emergency.html", {
+        "case": case, "person": case.person, "form": form, "deadline": deadline, "hours_left": hours_left,
+        "hours_late": -hours_left if hours_left is not None and hours_left < 0 else None,
+        "measures": case.emergency_measures.select_related("recorded_by").order_by("taken_at", "pk"),
+        "is_closed": case.stage == Stage.CLOSED,
+    }, status=code)
+
+
+def _transfer_targets(case: Case):
+    return _referral_targets(None, case)
+
+
+def _target_workers(organization_id: int | None):
+    if not organization_id:
+        return Worker.objects.none()
+    ids = Position.objects.active_on(timezone.localdate()).filter(organization_id=organization_id) \
+        .values("worker_id")
+    return Worker.objects.filter(pk__in=ids).order_by("full_name")
+
+
+@capability_required(Capability.CHANGE_CASES)
+@require_http_methods(["GET", "POST"])
+@access_logged
+def case_transfer(request, pk: int):
+    """Hand the case over to another organization: it holds the case from then on (the stage is kept)."""
+    case = _get_case(request, pk)
+    if not can_act_for(request.user, case.organization):
+        raise PermissionDenied(_("Chỉ cán bộ của %(org)s mới chuyển được hồ sơ này cho tổ chức khác.")
+                               % {"org": case.organization.name})
+    targets = _transfer_targets(case)
+    chosen = request.POST.get("to_org") or request.GET.get("to_org")
+    chosen_id = int(chosen) if str(chosen or "").isdigit() else None
+    workers = _target_workers(chosen_id if targets.filter(pk=chosen_id).exists() else None)
+    form = case_forms.TransferForm(request.POST or None, organizations=targets, workers=workers, initial={
+        "version": case.version, "on": timezone.localdate(), "to_org": chosen_id})
+    code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            to_org = targets.filter(pk=data["to_org"]).first()
+            worker = workers.filter(pk=data["worker"]).first() if data["worker"] else None
+            try:
+                if to_org is None:
+                    raise ValidationError({"to_org": _("Hãy chọn tổ chức nhận.")})
+                services.case_transfer(case=case, to_org=to_org, reason=data["reason"], by=request.user,
+                                       worker=worker, on=data["on"], version=data["version"])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Đã chuyển hồ sơ %(number)s cho %(org)s.")
+                                 % {"number": case.number, "org": to_org.name})
+                if Case.objects.for_user(request.user).filter(pk=case.pk).exists():
+                    return redirect("web:case_detail", pk=case.pk)
+                return redirect("web:case_list")
+        code = 400
+        messages.error(request, _("Chưa lưu được: %(errors)s") % {
+            "errors": "; ".join(case_forms.form_errors_text(form))})
+    log_access(request_or_user=request, action=AccessAction.VIEW, obj=case, description="transfer")
+    if request.htmx and request.htmx.target == "transfer-worker":
+        return render(request, "web/cases/transfer.html#worker", {"form": form, "case": case})
+    return render(request, "web/cases/transfer.html", {"case": case, "person": case.person, "form": form},
+                  status=code)
+
+
 # --- referral inbox ---
 
 
@@ -465,17 +554,27 @@ def person_detail(request, pk: int):
     household_ids = [m.household_id for m in memberships if m.end_date is None]
     members = HouseholdMember.objects.filter(household_id__in=household_ids, end_date__isnull=True) \
         .exclude(person=person).select_related("person")
+    user = request.user
+    can_change = user.can(Capability.CHANGE_CASES) and person.merged_into_id is None
+    can_merge = can_change and can_merge_persons(user)
+    duplicates, hidden_duplicates = cases_people.visible_duplicates(user, person) if can_merge else ([], 0)
+    statuses = list(PersonStatus.objects.filter(person=person).select_related("category", "verified_by")
+                    .order_by("-start_date"))
+    for status in statuses:  # a sensitive status is changed only by someone who may read it
+        status.changeable = can_change and (
+            not status.category.is_sensitive or may_see_sensitive(user, status))
     return render(request, "web/cases/person_detail.html", {
         "person": person,
-        "statuses": PersonStatus.objects.filter(person=person).select_related("category", "verified_by")
-        .order_by("-start_date"),
+        "statuses": statuses,
         "memberships": memberships, "members": members,
-        "cases": Case.objects.for_user(request.user).filter(person=person)
+        "in_household": bool(household_ids),
+        "cases": Case.objects.for_user(user).filter(person=person)
         .select_related("organization", "assigned_worker"),
         "consents": Consent.objects.filter(person=person).order_by("-given_at"),
-        "can_change": request.user.can(Capability.CHANGE_CASES),
-        "can_sensitive": request.user.can(Capability.VIEW_SENSITIVE),
-        "can_export": request.user.can(Capability.EXPORT_CASES),
+        "can_change": can_change,
+        "can_merge": can_merge, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates,
+        "can_sensitive": user.can(Capability.VIEW_SENSITIVE),
+        "can_export": user.can(Capability.EXPORT_CASES),
     })
 
 
@@ -483,8 +582,11 @@ urlpatterns = [
     path("", case_list, name="case_list"),
     path("tiep-nhan/", case_intake, name="case_intake"),
     path("<int:pk>/", case_detail, name="case_detail"),
+    path("<int:pk>/bien-phap-khan-cap/", case_emergency, name="case_emergency"),
+    path("<int:pk>/chuyen-ho-so/", case_transfer, name="case_transfer"),
     path("<int:pk>/<slug:action>/", case_action, name="case_action"),
     path("chuyen-tuyen/", referral_inbox_view, name="referral_inbox"),
     path("chuyen-tuyen/<int:pk>/tra-loi/", referral_respond, name="referral_respond"),
     path("doi-tuong/<int:pk>/", person_detail, name="person_detail"),
+    *cases_people.urlpatterns,
 ]
