@@ -50,3 +50,62 @@ def small_geo(db):
         before=dt.date(2024, 6, 1),
         after=dt.date(2025, 8, 1),
     )
+
+
+# --- Indicator definitions, programmes and targets (ctxh/indicators/data/*.json) in every test database ---
+
+_DB_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences",
+                "django_db_serialized_rollback")
+_flushing_tests: dict[str, object] = {}  # nodeid -> django_db_blocker, for the reload after a flush
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the data files loaded once: each test's transaction rolls back to it."""
+    from ctxh.indicators.definitions import ensure_indicator_data
+
+    with django_db_blocker.unblock():
+        ensure_indicator_data()
+
+
+@pytest.fixture(autouse=True)
+def indicator_data(request):
+    """Tests that use the database see the definitions and the programmes' targets, as in production.
+
+    Usually one query (they are there since `django_db_setup`); a test that empties the database (a
+    transactional test flushes it when it ends) gets them loaded again, from the parsed files kept in memory.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not any(name in request.fixturenames for name in _DB_FIXTURES):
+        return
+    from ctxh.indicators.definitions import ensure_indicator_data
+
+    request.getfixturevalue("_django_db_helper")
+    ensure_indicator_data()
+    if _is_transactional(request, marker):
+        _flushing_tests[request.node.nodeid] = request.getfixturevalue("django_db_blocker")
+
+
+def _is_transactional(request, marker) -> bool:
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                               or (marker.args and marker.args[0])):
+        return True
+    return any(name in request.fixturenames
+               for name in ("transactional_db", "live_server", "django_db_reset_sequences"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has flushed the database, load the migrations' reference data and the
+    indicator data files again for the tests that follow (outside their transactions, so that it stays)."""
+    result = yield
+    blocker = _flushing_tests.pop(item.nodeid, None)
+    # After the last test the test database is gone already (session teardown).
+    if blocker is not None and nextitem is not None:
+        from ctxh.indicators.definitions import ensure_indicator_data
+        from ctxh.testing import reload_migration_data
+
+        with blocker.unblock():
+            reload_migration_data()
+            ensure_indicator_data()
+    return result

@@ -86,3 +86,24 @@ def make_user(username: str, role: str = Role.ORG_OFFICER, units=(), organizatio
     for org in organizations:
         UserScope.objects.create(user=user, organization=org)
     return user
+
+
+# The data migrations that load reference data (ethnicities, categories, holidays, topics, base salaries,
+# phases, staffing rules). A transactional test flushes the database at its end; later tests need them.
+MIGRATION_DATA = (
+    "ctxh.core.migrations.0002_load_ethnicities",
+    "ctxh.cases.migrations.0002_load_categories",
+    "ctxh.cases.migrations.0004_load_public_holidays",
+    "ctxh.training.migrations.0002_topics",
+    "ctxh.workforce.migrations.0002_reference_data",
+)
+
+
+def reload_migration_data() -> None:
+    """Run the reference-data migrations again (they are idempotent) with today's models."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in MIGRATION_DATA:
+        importlib.import_module(name).load(apps, None)

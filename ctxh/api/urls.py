@@ -7,12 +7,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from ctxh.api.aggregate import DataSetViewSet, DataValueViewSet
 from ctxh.api.auth import ObtainTokenView
 from ctxh.api.cases import AssessmentViewSet, CaseViewSet, ReferralViewSet, ServiceDeliveryViewSet
 from ctxh.api.common import ApiViewMixin
 from ctxh.api.indicators import IndicatorViewSet
 from ctxh.api.organizations import OrganizationViewSet
 from ctxh.api.persons import ConsentViewSet, HouseholdViewSet, PersonViewSet, StatusViewSet
+from ctxh.api.programmes import ProgrammeViewSet
 from ctxh.api.training import AttendanceViewSet, CourseViewSet, SessionViewSet
 from ctxh.api.units import UnitViewSet
 from ctxh.api.workforce import BaseSalaryViewSet, PositionViewSet, WorkerViewSet
@@ -39,6 +41,9 @@ router.register("courses", CourseViewSet, basename="course")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("attendances", AttendanceViewSet, basename="attendance")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("data-sets", DataSetViewSet, basename="data-set")
+router.register("data-values", DataValueViewSet, basename="data-value")
 router.register("persons", PersonViewSet, basename="person")
 router.register("statuses", StatusViewSet, basename="status")
 router.register("households", HouseholdViewSet, basename="household")
@@ -50,6 +55,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 
 v1_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("dhis2/", include("ctxh.api.dhis2")),
     *router.urls,
 ]
 

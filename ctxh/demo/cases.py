@@ -55,6 +55,7 @@ from ctxh.cases.models import (
 from ctxh.core.models import Ethnicity
 from ctxh.core.reference import Sex
 from ctxh.core.text import fold, nfc
+from ctxh.demo.aggregate import keeps_no_records
 from ctxh.demo.builder import BATCH_SIZE, CHANGE_REASON, BuildStats, DemoDataError
 from ctxh.demo.geography import LAST_OLD_DAY, REORG_DAY, Geography
 from ctxh.demo.orgs import rng_for
@@ -200,6 +201,7 @@ class Planner:
 
     def people(self) -> list[PlanPerson]:
         people = []
+        numbers_only = keeps_no_records(self.geo)  # they report numbers instead (ctxh/demo/aggregate.py)
         for province in self.geo.old_provinces:
             for district in province.districts:
                 profile = self.profiles.get(district.code) or self.profiles.get(province.unit.code)
@@ -207,6 +209,8 @@ class Planner:
                     raise DemoDataError(_("districts.csv: thiếu dòng mặc định cho tỉnh %(code)s.")
                                         % {"code": province.unit.code})
                 for commune in province.communes_by_district.get(district.pk, []):
+                    if commune.pk in numbers_only:
+                        continue
                     mix = profile.rural_mix if commune.kind == UnitKind.COMMUNE else profile.urban_mix
                     successor = self.geo.main_successor(commune)
                     for _n in range(PEOPLE_PER_OLD_COMMUNE):

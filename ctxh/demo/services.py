@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ctxh.demo import cases, orgs, provincial, training, users, workforce
+from ctxh.demo import aggregate, cases, orgs, provincial, training, users, workforce
 from ctxh.demo.builder import BuildStats, DemoDataError
 from ctxh.demo.geography import REORG_DAY, Geography, geography_for
 from ctxh.geo.models import Level, Unit
@@ -28,6 +28,7 @@ PARTS: list[Callable[..., object]] = [
     workforce.demo_workforce,               # social work people, positions, allowances (data/names.csv)
     training.demo_training,                 # courses, sessions, attendance (data/courses.csv)
     cases.demo_cases,                       # people in need, cases, services (data/case_statuses.csv)
+    aggregate.demo_aggregate,               # numbers reported by communes that keep no records
 ]
 
 

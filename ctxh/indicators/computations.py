@@ -2,7 +2,8 @@
 
 The numbers come from `ctxh.workforce.selectors.staffing` and `ctxh.training.selectors.training` (computed
 in the database); this module only chooses the day or the dates, attaches the programme's target, and shapes
-the answer (`IndicatorResult`). The monitoring engine (issue 5) replaces it with definitions as data.
+the answer (`IndicatorResult`). The target is the one in force of the programme of the unit's province
+(`ctxh.indicators.targets`: Plan 154 for Tuyên Quang), read from the database.
 """
 
 import datetime as dt
@@ -23,7 +24,8 @@ from ctxh.cases.indicators import (
 from ctxh.cases.models import Person, PersonAddress
 from ctxh.core.reference import Sex
 from ctxh.geo.models import Level, Unit
-from ctxh.indicators.periods import Period, PeriodKind
+from ctxh.indicators.models import Comparison, Target
+from ctxh.indicators.periods import Period, PeriodKind, day_period, parse_period
 from ctxh.indicators.results import (
     ActionableList,
     Breakdown,
@@ -35,11 +37,18 @@ from ctxh.indicators.results import (
     TargetInfo,
     UnitRef,
 )
+from ctxh.indicators.targets import (
+    applies_to_unit,
+    is_met,
+    programme_for_unit,
+    required_value,
+    target_in_force,
+    target_label,
+)
 from ctxh.orgs.models import Organization, OrgKind
 from ctxh.training.selectors import counted_attendance_facts, named_attendance_facts, training
 from ctxh.workforce.models import ProgrammePhase
 from ctxh.workforce.selectors import resolve_unit_ids, staffing
-from ctxh.workforce.targets import Target, target_for
 
 
 def _dmy(day: dt.date) -> str:
@@ -78,29 +87,35 @@ def stock_day(unit: Unit, period: Period, today: dt.date) -> dt.date:
     return day
 
 
-def _target(target: Target | None, phase: ProgrammePhase | None, value, *, as_of: dt.date,
+def target_of(unit: Unit, code: str, period: Period, *, any_unit: bool = False) -> Target | None:
+    """The target in force for `period` of the programme of the unit's province: one that applies to the
+    unit, or with `any_unit` whichever units it applies to (see `applies_to_unit`)."""
+    return target_in_force(programme_for_unit(unit), code, period, unit=None if any_unit else unit)
+
+
+def _status(met: bool, deadline: dt.date, as_of: dt.date) -> str:
+    if met:
+        return Status.ACHIEVED
+    return Status.NOT_ACHIEVED if as_of >= deadline else Status.IN_PROGRESS
+
+
+def _target(target: Target | None, value, *, as_of: dt.date,
             progress_value=None) -> tuple[TargetInfo | None, float | None, str]:
     """The target, the share of it reached, and the status on `as_of`."""
     if value is None:
         info = None
-        if target is not None and phase is not None:
-            info = TargetInfo(phase.code, float(target.value), target.comparison, str(target.label),
-                              phase.end_date, None)
+        if target is not None:
+            info = TargetInfo(target.phase_code, float(target.value), target.comparison, target_label(target),
+                              target.deadline, None)
         return info, None, Status.NO_DATA
-    if target is None or phase is None:
+    if target is None:
         return None, None, Status.NO_TARGET
     reached = value if progress_value is None else progress_value
-    met = bool(target.is_met(reached))
-    info = TargetInfo(phase.code, float(target.value), target.comparison, str(target.label), phase.end_date,
-                      met)
+    met = bool(is_met(target, reached))
+    info = TargetInfo(target.phase_code, float(target.value), target.comparison, target_label(target),
+                      target.deadline, met)
     progress = float(reached) / float(target.value) if target.value else None
-    if met:
-        status = Status.ACHIEVED
-    elif as_of >= phase.end_date:
-        status = Status.NOT_ACHIEVED
-    else:
-        status = Status.IN_PROGRESS
-    return info, progress, status
+    return info, progress, _status(met, target.deadline, as_of)
 
 
 def _restatement_note(unit: Unit, period: Period) -> list[str]:
@@ -132,7 +147,7 @@ def compute_staffing(unit: Unit, period: Period, *, user=None, today: dt.date) -
     result = staffing(unit, day)
     phase = result.phase
     value = result.value
-    target, progress, status = _target(result.target, phase, value, as_of=day)
+    target, progress, status = _target(target_of(unit, "STAFFING", day_period(day)), value, as_of=day)
     notes = []
     if day != period.end:
         if unit.valid_to is not None and day == unit.valid_to:
@@ -245,20 +260,24 @@ def compute_training(unit: Unit, period: Period, *, user=None, today: dt.date) -
     result = training(unit, start=period.start, end=period.end)
     phase = phase_containing(period.start, period.end)
     notes = _restatement_note(unit, period)
-    target = target_for("TRAINING", phase.code) if phase is not None else None
+    target = target_of(unit, "TRAINING", period, any_unit=True)
+    # Progress is cumulated from the first day the target counts (the phase's first day).
+    start = (target.start_date if target is not None else phase.start_date if phase is not None
+             else period.start)
     cumulative = result
-    if phase is not None and period.start != phase.start_date:
-        cumulative = training(unit, start=phase.start_date, end=period.end)
-    if target is not None and unit.level != Level.PROVINCE:
+    if period.start != start:
+        cumulative = training(unit, start=start, end=period.end)
+    if target is not None and not applies_to_unit(target, unit):
         target = None
-        notes.append(_("Chỉ tiêu số lượt người được đào tạo áp dụng cho toàn tỉnh, không phân bổ cho từng "
-                       "xã."))
+        if unit.level != Level.PROVINCE:
+            notes.append(_("Chỉ tiêu số lượt người được đào tạo áp dụng cho toàn tỉnh, không phân bổ cho "
+                           "từng xã."))
     as_of = min(period.end, today)
-    target_info, progress, status = _target(target, phase, result.total, as_of=as_of,
+    target_info, progress, status = _target(target, result.total, as_of=as_of,
                                             progress_value=cumulative.total)
     if target_info is not None and cumulative is not result:
         notes.append(_("Tiến độ so với chỉ tiêu tính lũy kế từ %(start)s đến %(end)s: %(n)s lượt người.")
-                     % {"start": _dmy(phase.start_date), "end": _dmy(period.end),
+                     % {"start": _dmy(start), "end": _dmy(period.end),
                         "n": f"{cumulative.total:,}".replace(",", ".")})
     if result.unattributed:
         notes.append(_("%(n)s lượt người của các khóa do đơn vị tổ chức chưa xác định được nơi công tác của "
@@ -356,32 +375,33 @@ def compute_counselled(unit: Unit, period: Period, *, user=None, today: dt.date)
     result = counselled(unit, period.start, period.end)
     notes = _restatement_note(unit, period)
     phase, base_year = counselled_growth_target(unit, period)
-    target = target_for("COUNSELLED", phase.code) if phase is not None else None
+    # The target compares one year with its base year: none for a phase or six months.
+    target = target_of(unit, "COUNSELLED", period) if period.kind == PeriodKind.YEAR else None
+    if target is not None and target.baseline_period_code:
+        base_year = parse_period(target.baseline_period_code).start.year
     first_year = base_year if base_year is not None else period.start.year
     years = counselled_by_year(unit, first_year, period.end.year)
     details = {"phase": phase.code if phase else None, "base_year": base_year,
                "base_value": years.get(base_year) if base_year else None, "growth": None,
                "target_count": None}
     target_info, progress, status = None, None, Status.NO_TARGET
-    if target is not None:
+    if target is not None and target.comparison != Comparison.GROWTH_AT_LEAST:
+        target_info, progress, status = _target(target, result.total, as_of=min(period.end, today))
+    elif target is not None:
         base_value = years[base_year]
         if not base_value:
             notes.append(_("Năm gốc %(year)s chưa có người nào được tư vấn, hỗ trợ: chưa so sánh được mức "
                            "tăng.") % {"year": base_year})
         else:
             growth = (result.total - base_value) / base_value
-            needed = float(base_value * (1 + target.value))
-            met = result.total >= needed
+            needed = float(required_value(target, base_value))
+            met = bool(is_met(target, result.total, baseline=base_value))
             label = _("%(target)s: ít nhất %(n)s người (năm %(year)s: %(base)s người)") % {
-                "target": target.label, "n": _int(needed), "year": base_year, "base": _int(base_value)}
-            target_info = TargetInfo(phase.code, needed, ">=", str(label), phase.end_date, met)
+                "target": target_label(target), "n": _int(needed), "year": base_year,
+                "base": _int(base_value)}
+            target_info = TargetInfo(target.phase_code, needed, ">=", str(label), target.deadline, met)
             progress = result.total / needed
-            if met:
-                status = Status.ACHIEVED
-            elif min(period.end, today) >= phase.end_date:
-                status = Status.NOT_ACHIEVED
-            else:
-                status = Status.IN_PROGRESS
+            status = _status(met, target.deadline, min(period.end, today))
             details.update(growth=round(growth, 4), target_count=needed)
             notes.append(_("So với năm %(year)s (%(base)s người): %(sign)s%(growth)s %%.") % {
                 "year": base_year, "base": _int(base_value), "sign": "+" if growth >= 0 else "",
@@ -472,9 +492,8 @@ def compute_children(unit: Unit, period: Period, *, user=None, today: dt.date) -
     day = stock_day(unit, period, today)
     result = children_served(unit, period.start, day)
     phase = phase_containing(day, day)
-    target = target_for("CHILDREN", phase.code) if phase is not None else None
     value = result.value
-    target_info, progress, status = _target(target, phase, value, as_of=day)
+    target_info, progress, status = _target(target_of(unit, "CHILDREN", day_period(day)), value, as_of=day)
     notes = []
     if day != period.end:
         notes.append(_("Trẻ em tính tại ngày %(day)s; dịch vụ từ %(start)s đến ngày đó.")

@@ -263,6 +263,8 @@ class DataSetElement(models.Model):
 
     class Meta:
         ordering = ["data_set", "sort_order"]
+        verbose_name = _("phần tử của bộ số liệu")
+        verbose_name_plural = _("phần tử của bộ số liệu")
         constraints = [
             models.UniqueConstraint(fields=["data_set", "data_element"], name="indicators_dse_unique"),
         ]
@@ -455,6 +457,8 @@ class UnitContribution(models.Model):
     weight = models.FloatField(default=1.0)
 
     class Meta:
+        verbose_name = _("đóng góp của đơn vị")
+        verbose_name_plural = _("bản đồ đơn vị")
         constraints = [
             models.UniqueConstraint(fields=["ancestor", "unit"], name="indicators_unitcontribution_unique"),
         ]
@@ -484,6 +488,8 @@ class IndicatorFact(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("giá trị chỉ số đã tính")
+        verbose_name_plural = _("bảng giá trị chỉ số đã tính")
         constraints = [
             models.UniqueConstraint(fields=["indicator_code", "unit", "period_code", "dimension", "category"],
                                     name="indicators_fact_unique"),

@@ -1,9 +1,11 @@
-"""The indicator registry: the plan's indicators by code, and `indicator_value`, the one entry point for the
-pages and the API.
+"""The indicator registry: the programmes' indicators by code, and `indicator_value`, the one entry point for
+the pages and the API.
 
-Deliberately small: a code maps to names, a kind and a function of (unit, period). The monitoring engine
-(issue 5) turns definitions and targets into data; it can replace `REGISTRY` and the functions of
-`ctxh.indicators.computations` without changing the callers of `indicator_value`.
+Names, kinds and descriptions are data: the active `IndicatorDefinition` rows (loaded from
+`ctxh/indicators/data/` by `manage.py load_indicator_data`). The computations stay in code: a definition's
+`method` chooses one of `METHODS`. An indicator is known here when its definition is active and its method
+exists (an indicator computed only from aggregate reports, such as SERVICE_FACILITIES, lives in the fact
+table, not here). Targets come from the database too (`ctxh.indicators.targets`).
 
     result = indicator_value("STAFFING", unit="08", period="2025", user=request.user)
     result.value, result.target, result.to_dict()
@@ -18,7 +20,7 @@ Errors, for the API to map:
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -30,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from ctxh.accounts.roles import Capability
 from ctxh.geo.models import Unit
 from ctxh.indicators import computations
+from ctxh.indicators.models import IndicatorDefinition
 from ctxh.indicators.periods import Period, day_period, parse_period, year_period, years_period
 from ctxh.indicators.results import IndicatorKind, IndicatorResult
 from ctxh.workforce.models import ProgrammePhase
@@ -55,12 +58,36 @@ class Indicator:
     name_en: str
     kind: str  # IndicatorKind
     value_kind: str  # "ratio" or "count"
-    description: str
+    description_vi: str
+    description_en: str
     compute: Callable[..., IndicatorResult]  # (unit, period, *, user, today)
+    short_name_vi: str = ""
+    short_name_en: str = ""
+
+    @classmethod
+    def of(cls, definition: IndicatorDefinition) -> "Indicator":
+        return cls(code=definition.code, name_vi=definition.name_vi, name_en=definition.name_en,
+                   kind=definition.kind, value_kind=definition.value_kind,
+                   description_vi=definition.description_vi, description_en=definition.description_en,
+                   compute=METHODS[definition.method], short_name_vi=definition.short_name_vi,
+                   short_name_en=definition.short_name_en)
+
+    @property
+    def _english(self) -> bool:
+        return (get_language() or "vi").startswith("en")
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+        return self.name_en if self._english and self.name_en else self.name_vi
+
+    @property
+    def short_name(self) -> str:
+        short = self.short_name_en if self._english and self.short_name_en else self.short_name_vi
+        return short or self.name
+
+    @property
+    def description(self) -> str:
+        return self.description_en if self._english and self.description_en else self.description_vi
 
     @property
     def is_stock(self) -> bool:
@@ -85,80 +112,52 @@ class Indicator:
                 "value_kind": self.value_kind, "description": str(self.description)}
 
 
-REGISTRY: dict[str, Indicator] = {
-    indicator.code: indicator
-    for indicator in (
-        Indicator(
-            code="STAFFING",
-            name_vi="Tỷ lệ cơ sở, đơn vị có người làm công tác xã hội hưởng phụ cấp từ mức lương cơ sở",
-            name_en="Share of in-scope units with social work personnel paid at least the base salary",
-            kind=IndicatorKind.RATIO_STOCK,
-            value_kind="ratio",
-            description=_(
-                "Tử số: các cơ sở, đơn vị thuộc phạm vi Kế hoạch đang hoạt động có đủ số người làm công tác "
-                "xã hội (chuyên trách, kiêm nhiệm hoặc cộng tác viên) hưởng phụ cấp không thấp hơn mức "
-                "lương cơ sở. Mẫu số: các cơ sở, đơn vị thuộc phạm vi Kế hoạch đang hoạt động. Giá trị của "
-                "một kỳ là giá trị tại ngày cuối kỳ."
-            ),
-            compute=computations.compute_staffing,
-        ),
-        Indicator(
-            code="TRAINING",
-            name_vi="Số lượt người được đào tạo, bồi dưỡng kỹ năng công tác xã hội",
-            name_en="Person-times of social work skills training",
-            kind=IndicatorKind.COUNT_FLOW,
-            value_kind="count",
-            description=_(
-                "Số lượt người hoàn thành các lớp đào tạo, bồi dưỡng về công tác xã hội bắt đầu trong kỳ, "
-                "tính theo nơi công tác của học viên vào ngày khai giảng; một người học hai lớp được tính "
-                "hai lượt. Chỉ tiêu tính lũy kế cả giai đoạn."
-            ),
-            compute=computations.compute_training,
-        ),
-        Indicator(
-            code="COUNSELLED",
-            name_vi="Số người có hoàn cảnh khó khăn được tư vấn, hỗ trợ bằng công tác xã hội",
-            name_en="Disadvantaged people counselled or supported by social work",
-            kind=IndicatorKind.DISTINCT_FLOW,
-            value_kind="count",
-            description=_(
-                "Số người (không trùng) có ít nhất một trạng thái đối tượng yếu thế còn hiệu lực vào ngày "
-                "được cung cấp một dịch vụ tư vấn, hỗ trợ (mọi loại dịch vụ trừ trợ giúp xã hội bằng tiền "
-                "hoặc hiện vật và “khác”) trong kỳ, tính theo nơi ở của người đó vào ngày được cung cấp; "
-                "một người được hỗ trợ nhiều lần, bởi nhiều tổ chức, chỉ tính một. Chỉ tiêu: năm 2025 tăng "
-                "ít nhất 20 % so với năm 2020, năm 2030 tăng ít nhất 30 % so với năm 2025."
-            ),
-            compute=computations.compute_counselled,
-        ),
-        Indicator(
-            code="CHILDREN",
-            name_vi="Tỷ lệ trẻ em thuộc sáu nhóm của Kế hoạch được trợ giúp xã hội và dịch vụ công tác xã "
-                    "hội từ nguồn xã hội hóa",
-            name_en="Share of children in the plan's six groups receiving social assistance and socially "
-                    "mobilized social work services",
-            kind=IndicatorKind.RATIO_FLOW,
-            value_kind="ratio",
-            description=_(
-                "Mẫu số: trẻ em (dưới 16 tuổi) thuộc một trong sáu nhóm của Kế hoạch vào ngày cuối kỳ, "
-                "theo nơi ở ngày đó. Tử số: những trẻ trong kỳ đã được trợ giúp xã hội (bằng tiền hoặc "
-                "hiện vật) và được cung cấp ít nhất một dịch vụ công tác xã hội bằng nguồn xã hội hóa. "
-                "Chỉ tiêu: 90 % năm 2025, 100 % năm 2030."
-            ),
-            compute=computations.compute_children,
-        ),
-    )
+# The computations from records, by the definitions' `method`.
+METHODS: dict[str, Callable[..., IndicatorResult]] = {
+    "staffing": computations.compute_staffing,
+    "training": computations.compute_training,
+    "counselled": computations.compute_counselled,
+    "children": computations.compute_children,
 }
 
 
+def _definitions():
+    return IndicatorDefinition.objects.filter(is_active=True, method__in=list(METHODS))
+
+
 def indicator_list() -> list[Indicator]:
-    return list(REGISTRY.values())
+    """The active indicators computed from records, in the definitions' order (one query)."""
+    return [Indicator.of(definition) for definition in _definitions().order_by("sort_order", "code")]
 
 
 def get_indicator(code: str) -> Indicator:
-    try:
-        return REGISTRY[str(code).strip().upper()]
-    except KeyError:
-        raise UnknownIndicator(str(code)) from None
+    definition = _definitions().filter(code=str(code).strip().upper()).first()
+    if definition is None:
+        raise UnknownIndicator(str(code))
+    return Indicator.of(definition)
+
+
+class _Registry(Mapping):
+    """`REGISTRY[code]`, `code in REGISTRY`: the live indicators by code, read from the definitions at each
+    use (kept for the callers of the former in-code registry)."""
+
+    def __getitem__(self, code: str) -> Indicator:
+        try:
+            return get_indicator(code)
+        except UnknownIndicator:
+            raise KeyError(code) from None
+
+    def __contains__(self, code) -> bool:
+        return isinstance(code, str) and _definitions().filter(code=code).exists()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_definitions().order_by("sort_order", "code").values_list("code", flat=True))
+
+    def __len__(self) -> int:
+        return _definitions().count()
+
+
+REGISTRY = _Registry()
 
 
 def as_period(period: Period | str | dt.date) -> Period:
@@ -196,13 +195,14 @@ def unit_for_period(*, user, unit: Unit | str, period: Period, today: dt.date | 
     return found
 
 
-def compute(code: str, *, unit: Unit, period: Period | str | dt.date, user=None,
+def compute(code: str | Indicator, *, unit: Unit, period: Period | str | dt.date, user=None,
             today: dt.date | None = None) -> IndicatorResult:
-    """The indicator for `unit` and `period`, without any scope check (commands, tests, the engine).
+    """The indicator (a code, or one already looked up) for `unit` and `period`, without any scope check
+    (commands, tests, the engine).
 
     With a `user`, the actionable list is narrowed to what the user may see.
     """
-    indicator = get_indicator(code)
+    indicator = code if isinstance(code, Indicator) else get_indicator(code)
     result = indicator.compute(unit, as_period(period), user=user, today=today or timezone.localdate())
     result.name = indicator.name
     result.kind = indicator.kind
@@ -223,4 +223,4 @@ def indicator_value(code: str, *, unit: Unit | str, period: Period | str | dt.da
     period = as_period(period)
     today = today or timezone.localdate()
     unit = unit_for_period(user=user, unit=unit, period=period, today=today)
-    return compute(indicator.code, unit=unit, period=period, user=user, today=today)
+    return compute(indicator, unit=unit, period=period, user=user, today=today)

@@ -48,7 +48,6 @@ from ctxh.orgs.models import Organization, OrgKind
 from ctxh.training.models import Attendance, CountedAttendance, Course, Session, Topic
 from ctxh.workforce.models import Position, ProgrammePhase, Worker
 from ctxh.workforce.selectors import UnitsArg, location_on, resolve_unit_ids
-from ctxh.workforce.targets import Target, target_for
 
 UNKNOWN = _("Không rõ")
 
@@ -110,16 +109,10 @@ class TrainingResult:
     by_topic: list[CountRow]
     by_year: list[YearRow]
     unattributed: int
-    target: Target | None = None
 
     @property
     def total(self) -> int:
         return self.named + self.counted
-
-    @property
-    def progress(self) -> float | None:
-        """The total as a share of the target."""
-        return self.total / float(self.target.value) if self.target else None
 
 
 def _add(totals: dict, key, count: int) -> None:
@@ -188,7 +181,6 @@ def training(units: UnitsArg, *, start: dt.date | None = None, end: dt.date | No
         by_kind=_rows(kinds, dict(OrgKind.choices), list(OrgKind.values)),
         by_topic=_rows(topics, topic_labels, topic_order),
         by_year=by_year, unattributed=unattributed,
-        target=target_for("TRAINING", phase.code) if isinstance(phase, ProgrammePhase) else None,
     )
 
 

@@ -13,7 +13,10 @@ NAVIGATION: list[Link] = [
     Link(_("Tổ chức"), "web:org_list", Capability.VIEW_ORGS),
     Link(_("Nhân sự CTXH"), "web:worker_list", Capability.VIEW_WORKFORCE),
     Link(_("Đào tạo"), "web:training_course_list", Capability.VIEW_TRAINING),
+    Link(_("Bảng điều khiển"), "web:dashboard", Capability.VIEW_INDICATORS),
     Link(_("Chỉ số"), "web:indicator_list", Capability.VIEW_INDICATORS),
+    Link(_("Báo cáo số liệu"), "web:aggregate_home", Capability.VIEW_INDICATORS),
+    Link(_("Trao đổi DHIS2"), "web:dhis2", Capability.MANAGE_AGGREGATE),
     Link(_("Hồ sơ trường hợp"), "web:case_list", Capability.VIEW_CASES),
     Link(_("Quản trị người dùng"), "admin:index", Capability.MANAGE_USERS),
 ]

@@ -49,7 +49,6 @@ from ctxh.workforce.models import (
     ProgrammePhase,
     StaffingRule,
 )
-from ctxh.workforce.targets import Target, target_for
 
 UnitsArg = Unit | Iterable[int]
 
@@ -223,7 +222,6 @@ class StaffingResult:
     by_kind: list[StaffingRow]
     by_commune: list[StaffingRow]
     organizations: QuerySet = field(repr=False)
-    target: Target | None = None
 
     @property
     def value(self) -> float | None:
@@ -311,7 +309,6 @@ def staffing(units: UnitsArg, day: dt.date, *, phase: ProgrammePhase | str | Non
         day=day, phase=phase, base_salary_vnd=base.amount_vnd,
         numerator=sum(row.numerator for row in by_kind), denominator=sum(row.denominator for row in by_kind),
         by_kind=by_kind, by_commune=by_commune, organizations=organizations,
-        target=target_for("STAFFING", phase.code) if phase else None,
     )
 
 

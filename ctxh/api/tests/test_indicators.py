@@ -260,4 +260,4 @@ def test_the_schema_lists_the_workforce_training_and_indicator_paths():
         for param in paths[path]["get"]["parameters"]:
             assert param.get("description"), (path, param["name"])
     values = {param["name"] for param in paths["/api/v1/indicators/{code}/values/"]["get"]["parameters"]}
-    assert values == {"code", "unit", "period", "date", "as_of", "actionable"}
+    assert values == {"code", "unit", "period", "date", "as_of", "actionable", "geography", "by", "children"}

@@ -11,6 +11,8 @@ from ctxh.web.navigation import Link, resolve_links
 
 # Shortcuts on the home page, by capability; a page that does not exist (yet) is left out.
 SHORTCUTS: list[Link] = [
+    Link(_("Bảng điều khiển"), "web:dashboard", Capability.VIEW_INDICATORS,
+         description=_("Các chỉ số của kế hoạch so với chỉ tiêu, xu hướng và từng xã, phường.")),
     Link(_("Tra cứu đơn vị hành chính"), "web:unit_list", Capability.VIEW_UNITS,
          description=_("Xã, phường, tỉnh theo từng thời điểm, trước và sau sắp xếp ngày 01/07/2025.")),
     Link(_("Danh sách tổ chức"), "web:org_list", Capability.VIEW_ORGS,

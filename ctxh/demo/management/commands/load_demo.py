@@ -17,9 +17,19 @@ from ctxh.demo.services import demo_load, demo_province
 from ctxh.demo.training import training_summary
 from ctxh.demo.users import PASSWORD_ENV
 from ctxh.demo.workforce import STAFFING_DAY, staffing_summary
+from ctxh.indicators.periods import Period, day_period, years_period
+from ctxh.indicators.refresh import facts_paused
+from ctxh.indicators.targets import programme_for_unit, target_in_force, target_label
 from ctxh.orgs.models import OrgKind
 
 SITE_URL = "http://127.0.0.1:8000/"
+
+
+
+def _target_text(province, code: str, period: Period) -> str:
+    """The province's programme target for the period (ctxh/indicators/data/), or a dash."""
+    target = target_in_force(programme_for_unit(province), code, period, unit=province)
+    return target_label(target) if target is not None else "—"
 
 
 class Command(BaseCommand):
@@ -38,8 +48,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         password = os.environ.get(PASSWORD_ENV) or None
         try:
-            result = demo_load(province=demo_province(province), password=password,
-                               credentials_path=credentials_file)
+            # The facts are rebuilt once afterwards (`make demo-data`: rebuild_facts), not after every row.
+            with facts_paused(refresh=False):
+                result = demo_load(province=demo_province(province), password=password,
+                                   credentials_path=credentials_file)
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -111,7 +123,7 @@ class Command(BaseCommand):
             _("Tỷ lệ cơ sở có người làm công tác xã hội hưởng phụ cấp từ mức lương cơ sở trở lên:"))
         for result in staffing_summary(province, [STAFFING_DAY, dt.date.today()]):
             percent = number_format(round(100 * (result.value or 0), 1), 1)
-            target = result.target.label if result.target else "—"
+            target = _target_text(province, "STAFFING", day_period(result.day))
             self.stdout.write("  " + _(
                 "ngày %(day)s: %(numerator)s/%(denominator)s = %(percent)s %% (mục tiêu: %(target)s)"
             ) % {"day": result.day.strftime("%d/%m/%Y"), "percent": percent, "target": target,
@@ -119,7 +131,7 @@ class Command(BaseCommand):
                  "denominator": number_format(result.denominator, force_grouping=True)})
         self.stdout.write(_("Lượt người được đào tạo, bồi dưỡng về công tác xã hội:"))
         for result in training_summary(province):
-            target = result.target.label if result.target else "—"
+            target = _target_text(province, "TRAINING", years_period(result.start.year, result.end.year))
             self.stdout.write("  " + _(
                 "%(first)s-%(last)s: %(total)s lượt (%(named)s có tên, %(counted)s chỉ có số; mục tiêu: "
                 "%(target)s)"
