@@ -20,6 +20,7 @@ help:
 	@echo "make test       the whole test suite (DATABASE_URL selects PostgreSQL; SQLite by default)"
 	@echo "make lint       ruff"
 	@echo "make messages   refresh and compile the translations"
+	@echo "make bench      province-scale timings (SCALE=1.0; SQLite, then PostgreSQL: BENCH_DATABASE_URL or local)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
@@ -38,7 +39,9 @@ venv: $(STAMP)
 demo-data: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_admin_units
+	$(DEV_ENV) $(BIN)/python manage.py load_indicator_data
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_facts --unit-map
 
 demo: demo-data serve
 
@@ -61,6 +64,18 @@ format: $(STAMP)
 messages: $(STAMP)
 	cd ctxh && $(DEV_ENV) ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete
 	cd ctxh && $(DEV_ENV) ../$(BIN)/python ../manage.py compilemessages -l en
+
+# The bench (docs/bench.md): SQLite (var/bench.sqlite3), then PostgreSQL at BENCH_DATABASE_URL, or at
+# BENCH_PG_URL when a local server answers there. SCALE=0.05 for a quick run.
+SCALE ?= 1.0
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ctxh_bench
+bench: $(STAMP)
+	@$(BIN)/python -c "import duckdb" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m ctxh.bench --scale $(SCALE) --database-url sqlite
+	@url="$(BENCH_DATABASE_URL)"; \
+	if [ -z "$$url" ] && $(BIN)/python -m ctxh.bench --check-postgres "$(BENCH_PG_URL)"; then url="$(BENCH_PG_URL)"; fi; \
+	if [ -n "$$url" ]; then echo; $(BIN)/python -m ctxh.bench --scale $(SCALE) --database-url "$$url"; \
+	else echo "PostgreSQL: none reachable at $(BENCH_PG_URL); set BENCH_DATABASE_URL to bench one."; fi
 
 clean:
 	rm -rf $(VENV) var/static
