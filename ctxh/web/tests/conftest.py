@@ -24,6 +24,8 @@ def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
+    # Assertions wait as long as actions do: a loaded CI machine answers an HTMX request in seconds.
+    sync_api.expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

@@ -48,6 +48,7 @@ def test_an_officer_enters_fixes_a_refused_rule_saves_and_completes(browser_page
         page.get_by_role("link", name="Báo cáo số liệu").first.click()
         expect(page.get_by_role("heading", name="Báo cáo số liệu", level=1)).to_be_visible()
         expect(page.get_by_label("Kỳ báo cáo")).to_have_value("2025S1")  # the period just ended
+        page.wait_for_load_state("load")  # HTMX listens to the search box once its script has run
         page.get_by_label("Tìm xã, phường").fill("phan thiet")  # without diacritics, HTMX filters the list
         expect(page.get_by_test_id("unit-table").locator("tbody tr")).to_have_count(1)
         page.get_by_role("link", name="Phường Phan Thiết (đến 30/06/2025)").click()
