@@ -83,7 +83,7 @@ class IndicatorDefinitionAdmin(admin.ModelAdmin):
                     "sort_order")
     list_filter = ("is_active", "kind", "source")
     search_fields = ("code", "name_vi", "name_en", "short_name_vi")
-    autocomplete_fields = ("data_element",)
+    autocomplete_fields = ("data_element", "denominator_element")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs.setdefault("help_texts", {"code": FROM_FILES})

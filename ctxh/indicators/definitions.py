@@ -161,6 +161,7 @@ INDICATOR = {
     "kind": _choice(IndicatorKind.values), "value_kind": _choice(("ratio", "count")),
     "source": _choice(Source.values, Source.RECORDS.value), "method": _text(40),
     "data_element": Spec("str", default=None, max_length=60),
+    "denominator_element": Spec("str", default=None, max_length=60),
     "combination_rule": _choice(CombinationRule.values, CombinationRule.NONE.value),
     "disaggregations": Spec("strings", default=[]),
     "direction": _choice(Direction.values, Direction.UP.value),
@@ -537,6 +538,18 @@ def _check_indicator(checker: Checker, row: Row, combo_of_element) -> None:
         error(row.file, f"{row.path}.method", _("không có phương pháp tính “%(method)s”. Các phương pháp: "
                                                 "%(methods)s.") % {"method": method,
                                                                   "methods": ", ".join(METHODS)})
+    denominator = data["denominator_element"]
+    if denominator and combo_of_element(denominator) is None:
+        error(row.file, f"{row.path}.denominator_element", _("không có phần tử dữ liệu mã “%(code)s”.")
+              % {"code": denominator})
+    reported_ratio = source in (Source.AGGREGATE, Source.BOTH) and data["value_kind"] == "ratio"
+    if reported_ratio and not denominator:
+        error(row.file, f"{row.path}.denominator_element", _(
+            "tỷ lệ lấy số liệu báo cáo cần phần tử dữ liệu của mẫu số."))
+    if denominator and not reported_ratio:
+        error(row.file, f"{row.path}.denominator_element", _(
+            "chỉ dùng cho một tỷ lệ lấy số liệu báo cáo (value_kind “ratio”, source “aggregate” hoặc "
+            "“both”)."))
     if source in (Source.AGGREGATE, Source.BOTH) and not element:
         error(row.file, f"{row.path}.data_element", _(
             "chỉ số lấy số liệu báo cáo (source “%(source)s”) cần một phần tử dữ liệu.") % {"source": source})
@@ -711,10 +724,13 @@ def _write(plan: Plan) -> list[tuple[type[models.Model], str, Counts]]:
             lambda row: fields(row, "combo") | {"combo_id": combo_ids[row.data["combo"]]})
     elements = by_code(DataElement, plan.elements, _("Phần tử dữ liệu"), lambda row: fields(
         row, "category_combo") | {"category_combo_id": combo_ids[row.data["category_combo"]]})
-    element_ids = _ids(DataElement, [row.data["data_element"] for row in plan.indicators.values()]
+    element_ids = _ids(DataElement, [row.data[name] for row in plan.indicators.values()
+                                     for name in ("data_element", "denominator_element")]
                        + [code for row in plan.data_sets.values() for code in row.data["elements"]], elements)
     indicators = by_code(IndicatorDefinition, plan.indicators, _("Chỉ số"), lambda row: fields(
-        row, "data_element") | {"data_element_id": element_ids.get(row.data["data_element"])})
+        row, "data_element", "denominator_element") | {
+        "data_element_id": element_ids.get(row.data["data_element"]),
+        "denominator_element_id": element_ids.get(row.data["denominator_element"])})
     data_sets = by_code(DataSet, plan.data_sets, _("Bộ số liệu"), lambda row: fields(row, "elements"))
     by_key(DataSetElement, [
         {"data_set_id": data_sets[code].pk, "data_element_id": element_ids[element], "sort_order": index}

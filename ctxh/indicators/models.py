@@ -99,6 +99,9 @@ class IndicatorDefinition(BilingualName):
     # The data element whose reported values feed the indicator (source aggregate or both).
     data_element = models.ForeignKey("DataElement", verbose_name=_("phần tử dữ liệu"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="indicators")
+    # A ratio reported as numbers: the element holding its denominator (the numerator is `data_element`).
+    denominator_element = models.ForeignKey("DataElement", verbose_name=_("phần tử dữ liệu của mẫu số"),
+                                            null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     combination_rule = models.CharField(_("quy tắc kết hợp"), max_length=20, choices=CombinationRule.choices,
                                         blank=True, default=CombinationRule.NONE)
     # Disaggregation codes the engine keeps facts for: "sex", "group", "age", "ethnicity", "kind", ...

@@ -27,13 +27,6 @@ from ctxh.indicators.models import (
 )
 from ctxh.indicators.periods import Period
 
-# The denominator element of a ratio reported as numbers, by the numerator's code. The definitions carry one
-# data element only (the numerator); see docs/engine.md ("Reported ratios").
-RATIO_DENOMINATORS = {
-    "CHILDREN_SERVED": "CHILDREN_IN_GROUPS",
-    "FACILITIES_PROVIDING": "FACILITIES_TOTAL",
-}
-
 PRESENCE = "ctxh_engine_presence"
 
 
@@ -44,8 +37,7 @@ def elements_of(definition: IndicatorDefinition) -> tuple[DataElement, DataEleme
         return None
     if definition.value_kind != "ratio":
         return element, None
-    code = RATIO_DENOMINATORS.get(element.code)
-    denominator = DataElement.objects.filter(code=code).first() if code else None
+    denominator = definition.denominator_element
     if denominator is None:
         return None
     return element, denominator

@@ -44,10 +44,11 @@ DEFINITIONS = {
                        combination_rule=CombinationRule.RECORDS_FIRST,
                        disaggregations=["sex", "group", "age", "ethnicity"]),
     "CHILDREN": dict(kind=IndicatorKind.RATIO_FLOW, value_kind="ratio", source=Source.BOTH, method="children",
-                     element="CHILDREN_SERVED", combination_rule=CombinationRule.RECORDS_FIRST,
+                     element="CHILDREN_SERVED", denominator="CHILDREN_IN_GROUPS",
+                     combination_rule=CombinationRule.RECORDS_FIRST,
                      disaggregations=["group", "sex"]),
     "SERVICE_FACILITIES": dict(kind=IndicatorKind.REPORTED, value_kind="ratio", source=Source.AGGREGATE,
-                               method="", element="FACILITIES_PROVIDING"),
+                               method="", element="FACILITIES_PROVIDING", denominator="FACILITIES_TOTAL"),
 }
 
 
@@ -73,11 +74,13 @@ def make_definitions(*codes: str) -> dict[str, IndicatorDefinition]:
     for number, code in enumerate(codes or DEFINITIONS):
         spec = dict(DEFINITIONS[code])
         element = spec.pop("element", None)
+        denominator = spec.pop("denominator", None)
         definition, _ = IndicatorDefinition.objects.get_or_create(code=code, defaults={
             "name_vi": code, "sort_order": number, "kind": spec["kind"], "value_kind": spec["value_kind"]})
         for name, value in spec.items():
             setattr(definition, name, value)
         definition.data_element = DataElement.objects.get(code=element) if element else None
+        definition.denominator_element = DataElement.objects.get(code=denominator) if denominator else None
         definition.is_active = True
         definition.save()
         made[code] = definition

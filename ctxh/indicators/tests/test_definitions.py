@@ -243,6 +243,11 @@ def set_in(path: list, value):
      "targets[0]."),
     (REFERENCE, bad_reference(set_in(["indicators", 2, "data_element"], "COUNSELED_PEOPLE")),
      "reference.json, indicators[2].data_element: không có phần tử dữ liệu mã “COUNSELED_PEOPLE”."),
+    (REFERENCE, bad_reference(set_in(["indicators", 3, "denominator_element"], KeyError)),
+     "reference.json, indicators[3].denominator_element: tỷ lệ lấy số liệu báo cáo cần phần tử dữ liệu của "
+     "mẫu số."),
+    (REFERENCE, bad_reference(set_in(["indicators", 2, "denominator_element"], "COUNSELLED_CHILDREN")),
+     "reference.json, indicators[2].denominator_element: chỉ dùng cho một tỷ lệ lấy số liệu báo cáo"),
     (REFERENCE, bad_reference(set_in(["data_sets", 1, "elements", 3], "CHILDREN_IN_GROUP")),
      "reference.json, data_sets[1].elements[3]: không có phần tử dữ liệu mã “CHILDREN_IN_GROUP”."),
     (REFERENCE, bad_reference(set_in(["indicators", 0, "method"], "staff")),
