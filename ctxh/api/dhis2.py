@@ -33,6 +33,7 @@ from ctxh.indicators.dhis2.imports import (
     import_data_value_set,
 )
 from ctxh.indicators.models import DataSet, DataValue
+from ctxh.indicators.periods import parse_day
 from ctxh.indicators.registry import UnitNotAvailable
 
 TAG = _("DHIS2")
@@ -69,6 +70,8 @@ class CsvParser(parsers.BaseParser):
             return from_csv(stream.read().decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise exceptions.ParseError(_("Tệp CSV phải được mã hóa UTF-8.")) from None
+        except DjangoValidationError as error:
+            raise exceptions.ParseError(" ".join(error.messages)) from None
 
 
 class ApplicationCsvParser(CsvParser):
@@ -229,6 +232,10 @@ def _date_range(request, data_set_code: str | None) -> list:
         if day is None:
             raise _bad(name, _("“%(value)s” không phải một ngày hợp lệ; hãy dùng định dạng YYYY-MM-DD (ví dụ "
                                "2025-07-01).") % {"value": text})
+        try:
+            parse_day(text)  # a year outside MIN_YEAR..MAX_YEAR would fail later, in periods_between
+        except DjangoValidationError as error:
+            raise _bad(name, " ".join(error.messages)) from None
         days[name] = day
     if days["endDate"] < days["startDate"]:
         raise _bad("endDate", _("ngày cuối trước ngày đầu."))

@@ -189,7 +189,9 @@ def resolve_query(*, user, params: Mapping, today: dt.date) -> tuple[DashboardQu
     scoped = Unit.objects.for_user(user).select_related("parent__parent__parent")
     unit_value = str(params.get("unit") or "").strip()
     if unit_value:
-        unit = scoped.filter(pk=int(unit_value)).first() if unit_value.isdigit() else None
+        # isdigit() alone lets through "²" and numbers too long for int(): both are no unit (404).
+        is_id = unit_value.isascii() and unit_value.isdigit() and len(unit_value) <= 18
+        unit = scoped.filter(pk=int(unit_value)).first() if is_id else None
         if unit is None:
             raise UnitNotAvailable(unit_value)
     else:

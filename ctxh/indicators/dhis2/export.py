@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ctxh.accounts.roles import Capability
 from ctxh.geo.models import Unit
@@ -356,11 +357,17 @@ def to_csv(payload: dict) -> str:
     return out.getvalue()
 
 
+CSV_UNREADABLE = gettext_lazy("Dòng %(row)s: không đọc được (một ô quá dài hoặc dấu ngoặc kép không đóng).")
+
+
 def from_csv(text: str) -> dict:
     """A DHIS2 CSV (the columns of CSV_COLUMNS by position, the first row a header, skipped as DHIS2 does)
     as a payload for `import_data_value_set`. Missing trailing columns are empty."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error:  # a cell over the csv module's field limit (128 KB), a quote never closed
+        raise ValidationError(CSV_UNREADABLE % {"row": reader.line_num}, code="bad_csv") from None
     values = []
     for row in rows[1:]:
         cells = [cell.strip() for cell in row] + [""] * (len(_CSV_FROM_JSON) - len(row))

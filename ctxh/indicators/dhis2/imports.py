@@ -54,6 +54,7 @@ ID_SCHEME_KEYS = ("idScheme", "dataElementIdScheme", "orgUnitIdScheme", "categor
                   "dataSetIdScheme", "attributeOptionComboIdScheme")
 SOURCE = "dhis2_import"
 COMMENT_MAX = 500
+MAX_DIGITS = 12  # ctxh.indicators.aggregate.services.MAX_DIGITS (imported late there: a cycle)
 
 
 class Reason:
@@ -439,6 +440,8 @@ def _number(text: str, element: DataElement) -> tuple[str, str | None]:
         number = None
     if number is None or not number.is_finite():
         return text, _("“%(value)s” không phải một số.") % {"value": text}
+    if number and number.adjusted() >= MAX_DIGITS:  # refused by the entry service; int() fails >4,300 digits
+        return text, _("%(cell)s: số “%(value)s” quá lớn.") % {"cell": element.code, "value": text}
     whole = number == number.to_integral()
     if element.value_type == ValueType.INTEGER_ZERO_OR_POSITIVE:
         if number < 0 or not whole:

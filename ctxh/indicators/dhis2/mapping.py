@@ -139,12 +139,20 @@ class MappingLoad:
     unchanged: int = 0
 
 
+CODE_MAX = 80  # Dhis2Mapping.ctxh_code and dhis2_code
+
+
 def load_mappings_csv(text: str, *, instance: str = DEFAULT_INSTANCE) -> MappingLoad:
     """Create or update mapping rows from a CSV `kind,ctxh_code,dhis2_code` (header required; `kind` one of
     dataElement, categoryOptionCombo, orgUnit, dataSet). All or nothing: a bad row raises ValidationError
     naming the row, and nothing is written."""
+    from ctxh.indicators.dhis2.export import CSV_UNREADABLE  # export imports this module
+
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error:  # a cell over the csv module's field limit (128 KB), a quote never closed
+        raise ValidationError(CSV_UNREADABLE % {"row": reader.line_num}, code="bad_csv") from None
     if not rows or tuple(cell.strip() for cell in rows[0]) != CSV_HEADER:
         raise ValidationError(_("Dòng 1: tiêu đề phải là “%(header)s”.") % {"header": ",".join(CSV_HEADER)})
     errors: list[str] = []
@@ -161,6 +169,9 @@ def load_mappings_csv(text: str, *, instance: str = DEFAULT_INSTANCE) -> Mapping
             continue
         if not ctxh_code or not dhis2_code:
             errors.append(_("Dòng %(row)s: thiếu mã trong ctxh hoặc mã trong DHIS2.") % {"row": number})
+            continue
+        if max(len(ctxh_code), len(dhis2_code)) > CODE_MAX:  # the columns' length (PostgreSQL refuses more)
+            errors.append(_("Dòng %(row)s: mã dài quá %(n)s ký tự.") % {"row": number, "n": CODE_MAX})
             continue
         if kind == Kind.ORG_UNIT and parse_unit_key(ctxh_code) is None:
             errors.append(_("Dòng %(row)s: mã đơn vị “%(code)s” không hợp lệ; hãy viết MÃ hoặc "

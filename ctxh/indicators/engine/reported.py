@@ -4,7 +4,8 @@ The reported part of a fact (unit `a`, period `P`): the values of the definition
 ratio, of its denominator element), summed over their cells (the total) and per the `dimensions` of the
 cells, for every reporting unit `r` that contributes to `a` (times its weight in the unit map), over the
 reporting periods that make up `P` (`reporting_slots`): a half-year itself; a year the yearly value when `r`
-reported it, else S1 + S2 (an estimate); a span of years the sum of its years (an estimate).
+reported it, else S1 + S2 (an estimate); a span of years the sum of its years (an estimate). A ratio's
+numbers are a stock at the period's end: a year or a span takes `r`'s latest report in it, never a sum.
 
 `records_first` (definitions with source "both"): a reported value of unit `r` for reporting period `R` is
 used only when no record-based data exists for `r` in `R`, that is when the records part of the fact
@@ -105,8 +106,13 @@ def _presence(run: Run, definition: IndicatorDefinition, periods: list[Period], 
 
 def _period(run: Run, definition: IndicatorDefinition, period: Period, numerator: DataElement,
             denominator: DataElement | None, cells: list, additive: bool, first_rule: bool) -> None:
-    slots_sql, slots_params = values_cte("slots", ("code", "year_code", "est"),
-                                         reporting_slots(period, additive=additive))
+    # A ratio's denominator (and the numerator counted among it) is a stock at the period's end: a year or a
+    # span of years takes the unit's latest report in it (the yearly one, else S2, else S1), never a sum of
+    # stocks (the same children or facilities counted twice). `rnk` orders the reports by how late they are.
+    lateness = {"S1": 0, "S2": 1}
+    slots = [(code, year_code, est, int(code[:4]) * 3 + lateness.get(code[4:], 2))
+             for code, year_code, est in reporting_slots(period, additive=additive)]
+    slots_sql, slots_params = values_cte("slots", ("code", "year_code", "est", "rnk"), slots)
     cells_sql, cells_params = values_cte("cells", ("coc", "dim", "cat"), cells)
     value = table(DataValue)
     element_ids = [numerator.pk] + ([denominator.pk] if denominator else [])
@@ -114,6 +120,16 @@ def _period(run: Run, definition: IndicatorDefinition, period: Period, numerator
     if first_rule:
         absent = (f" AND NOT EXISTS (SELECT 1 FROM {q(PRESENCE)} pr WHERE pr.unit_id = dv.unit_id "
                   "AND pr.period_code = dv.period_code)")
+    latest = ""
+    if denominator is not None:
+        later_records = ""
+        if first_rule:  # a later stock from records stands for the unit too
+            later_records = (f" UNION ALL SELECT 1 FROM {q(PRESENCE)} pr "
+                             "JOIN slots s2 ON s2.code = pr.period_code "
+                             "WHERE pr.unit_id = dv.unit_id AND s2.rnk > sl.rnk")
+        latest = (f" AND NOT EXISTS (SELECT 1 FROM {value} y JOIN slots s2 ON s2.code = y.period_code "
+                  "WHERE y.unit_id = dv.unit_id AND y.data_element_id = dv.data_element_id "
+                  f"AND s2.rnk > sl.rnk{later_records})")
     if denominator is None:
         num = "SUM(ch.v * uc.weight)"
         den = "NULL"
@@ -136,7 +152,8 @@ def _period(run: Run, definition: IndicatorDefinition, period: Period, numerator
             WHERE dv.data_element_id IN ({placeholders(element_ids)})
               AND (sl.year_code = '' OR NOT EXISTS (
                    SELECT 1 FROM {value} y WHERE y.unit_id = dv.unit_id
-                   AND y.data_element_id = dv.data_element_id AND y.period_code = sl.year_code)){absent}
+                   AND y.data_element_id = dv.data_element_id AND y.period_code = sl.year_code))
+              {absent}{latest}
         )
         SELECT %s, uc.ancestor_id, %s, c.dim, c.cat, {num}, {den}, 0, {rep},
                CASE WHEN MAX(ch.est) > 0 OR MIN(uc.weight) < 1.0 THEN 1 ELSE 0 END

@@ -59,6 +59,11 @@ def _unit(request, pk: int) -> Unit:
     return unit
 
 
+def _is_number(text: str) -> bool:
+    """Plain digits int() reads (isdigit() alone accepts "²", and int() refuses over 4,300 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _target(request, data_set: str, period: str, unit: int) -> tuple[DataSet, Period, Unit]:
     data_set = _data_set(data_set)
     period = _period(data_set, period)
@@ -141,7 +146,7 @@ def _posted_values(request, entry: selectors.EntryForm) -> list[ValueInput]:
             continue
         version = request.POST.get(f"ver:{key}", "")
         values.append(ValueInput(cell.element.code, cell.option.code, text, comment=None,
-                                 expected_version=int(version) if version.isdigit() else None))
+                                 expected_version=int(version) if _is_number(version) else None))
     return values
 
 
@@ -245,7 +250,7 @@ def _completeness(request):
     form = CompletenessForm(request.GET, today=today, user=request.user,
                             default=default_unit(user=request.user, day=today))
     asked = request.GET.get("unit", "")
-    if asked and not (asked.isdigit() and Unit.objects.for_user(request.user).filter(pk=asked).exists()):
+    if asked and not (_is_number(asked) and Unit.objects.for_user(request.user).filter(pk=asked).exists()):
         raise Http404(_("Không tìm thấy đơn vị hành chính."))
     sort = request.GET.get("sort", "name")
     sort = sort if sort in selectors.SORTS else "name"
