@@ -1,5 +1,5 @@
-"""Review of permissions and bad input in the monitoring pages and API: malformed input answers 400 or 404
-with a message naming what is wrong, never a server error, and writes nothing.
+"""Malformed input to the monitoring pages and API answers 400 or 404 with a message naming what is wrong,
+never a server error, and writes nothing.
 
 World: ctxh/indicators/dhis2/testing.py (today 10/01/2026: 2025S2 open for entry, 2025S1 locked).
 """

@@ -1,4 +1,4 @@
-"""Review of the engine's numbers: cases the engine tests did not cover.
+"""Reported ratios in the fact table.
 
 A reported ratio's denominator is a stock (children in the plan's groups, facilities, at the period's end):
 a year reported by halves must not add the two halves' stocks (the same children or facilities twice), or a
