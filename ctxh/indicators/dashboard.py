@@ -36,7 +36,7 @@ from openpyxl import Workbook
 from ctxh.accounts.scoping import unit_closure
 from ctxh.geo.models import Level, Succession, Unit
 from ctxh.indicators import facts as fact_table
-from ctxh.indicators.exports import INTEGER_FORMAT, PERCENT_FORMAT, _header, _put, _sheet_title
+from ctxh.indicators.exports import INTEGER_FORMAT, PERCENT_FORMAT, put_cell, sheet_title, write_header
 from ctxh.indicators.models import (
     Comparison,
     IndicatorDefinition,
@@ -48,7 +48,7 @@ from ctxh.indicators.periods import Period, PeriodKind, parse_period, six_months
 from ctxh.indicators.progress import Evaluation, Status, evaluate, is_cumulative
 from ctxh.indicators.registry import METHODS, UnitNotAvailable
 from ctxh.indicators.selectors import default_unit
-from ctxh.indicators.targets import applies_to_unit, target_label
+from ctxh.indicators.targets import active_programmes, applies_to_unit, programme_of_province, target_label
 from ctxh.indicators.templatetags.indicators import percent
 
 FIRST_YEAR = 2020  # the programmes' base year: the trend starts there
@@ -123,21 +123,11 @@ class DashboardQuery:
         return f"{reverse('web:dashboard_export')}?{urlencode(self.params())}"
 
 
-def active_programmes() -> list[Programme]:
-    return list(Programme.objects.filter(is_active=True).order_by("sort_order", "code"))
-
-
 def province_of(unit: Unit) -> Unit:
     """The unit's province (parents are loaded with `select_related("parent__parent")`)."""
     while unit.parent_id and unit.level > Level.PROVINCE:
         unit = unit.parent
     return unit
-
-
-def default_programme(programmes: list[Programme], unit: Unit) -> Programme | None:
-    code = province_of(unit).code
-    return next((p for p in programmes if p.scope_unit_code and p.scope_unit_code == code),
-                programmes[0] if programmes else None)
 
 
 def period_options(today: dt.date) -> list[Period]:
@@ -200,14 +190,14 @@ def resolve_query(*, user, params: Mapping, today: dt.date) -> tuple[DashboardQu
         if unit is None:
             raise UnitNotAvailable("")
 
-    programmes = active_programmes()
+    programmes = list(active_programmes())
     code = str(params.get("programme") or "").strip()
     if code:
         programme = next((p for p in programmes if p.code == code), None)
         if programme is None:
             raise ProgrammeNotAvailable(code)
     else:
-        programme = default_programme(programmes, unit)
+        programme = programme_of_province(programmes, province_of(unit).code)
         if programme is None:
             raise ProgrammeNotAvailable("")
 
@@ -599,8 +589,8 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         query = board.query
 
         info = workbook.active
-        info.title = _sheet_title(_("Thông tin"), used)
-        _header(info, [_("Mục"), _("Giá trị")], [28, 70])
+        info.title = sheet_title(_("Thông tin"), used)
+        write_header(info, [_("Mục"), _("Giá trị")], [28, 70])
         geography = dict(GEOGRAPHIES)[query.geography]
         lines = [
             (_("Chương trình"), f"{query.programme.code} — {query.programme.name}"),
@@ -611,71 +601,71 @@ def dashboard_workbook(board: Dashboard) -> bytes:
             (_("Ngày xuất"), board.today),
         ]
         for number, (label, value) in enumerate(lines, start=2):
-            _put(info, number, 1, label)
-            _put(info, number, 2, value, "date" if isinstance(value, dt.date) else "text")
+            put_cell(info, number, 1, label)
+            put_cell(info, number, 2, value, "date" if isinstance(value, dt.date) else "text")
         for number, note in enumerate(board.notes, start=len(lines) + 2):
-            _put(info, number, 1, _("Ghi chú"))
-            _put(info, number, 2, note)
+            put_cell(info, number, 1, _("Ghi chú"))
+            put_cell(info, number, 2, note)
 
-        sheet = workbook.create_sheet(_sheet_title(_("Chỉ số"), used))
+        sheet = workbook.create_sheet(sheet_title(_("Chỉ số"), used))
         headers = [_("Mã chỉ số"), _("Chỉ số"), _("Giá trị trong kỳ"), _("Tử số"), _("Mẫu số"),
                    _("Lũy kế giai đoạn"), _("Chỉ tiêu"), _("Mức cần đạt"), _("Tiến độ so với chỉ tiêu"),
                    _("Dự báo đến thời hạn"), _("Thời hạn"), _("Tình trạng"), _("Ước tính"), _("Diễn giải")]
-        _header(sheet, headers, [14, 50, 14, 10, 10, 14, 40, 14, 14, 14, 12, 20, 10, 60])
+        write_header(sheet, headers, [14, 50, 14, 10, 10, 14, 40, 14, 14, 14, 12, 20, 10, 60])
         for number, card in enumerate(board.cards, start=2):
             evaluation = card.evaluation
             shown_kind = "count" if evaluation.cumulative else card.value_kind
-            _put(sheet, number, 1, card.code)
-            _put(sheet, number, 2, card.indicator.name)
+            put_cell(sheet, number, 1, card.code)
+            put_cell(sheet, number, 2, card.indicator.name)
             _export_value(sheet, number, 3, card.value, card.value_kind)
             if card.value_kind == "ratio":
                 _export_value(sheet, number, 4, card.numerator, "count")
                 _export_value(sheet, number, 5, card.denominator, "count")
             if evaluation.cumulative:
                 _export_value(sheet, number, 6, evaluation.current, "count")
-            _put(sheet, number, 7, card.target_text)
+            put_cell(sheet, number, 7, card.target_text)
             _export_value(sheet, number, 8, evaluation.expected, shown_kind)
             _export_value(sheet, number, 9, evaluation.progress, "ratio")
             _export_value(sheet, number, 10, evaluation.projected, shown_kind)
-            _put(sheet, number, 11, card.target.deadline if card.target else None, "date")
-            _put(sheet, number, 12, evaluation.label)
-            _put(sheet, number, 13, _("Có") if card.is_estimate else _("Không"))
-            _put(sheet, number, 14, evaluation.message)
+            put_cell(sheet, number, 11, card.target.deadline if card.target else None, "date")
+            put_cell(sheet, number, 12, evaluation.label)
+            put_cell(sheet, number, 13, _("Có") if card.is_estimate else _("Không"))
+            put_cell(sheet, number, 14, evaluation.message)
 
-        trend = workbook.create_sheet(_sheet_title(_("Xu hướng"), used))
-        _header(trend, [_("Kỳ"), *[card.indicator.short_name for card in board.cards]],
+        trend = workbook.create_sheet(sheet_title(_("Xu hướng"), used))
+        write_header(trend, [_("Kỳ"), *[card.indicator.short_name for card in board.cards]],
                 [16, *[22 for _card in board.cards]])
         for number, period in enumerate(board.trend_periods, start=2):
             if period.start > board.today:
                 continue
-            _put(trend, number, 1, period.code)
+            put_cell(trend, number, 1, period.code)
             for column, card in enumerate(board.cards, start=2):
                 value = card.chart["values"][number - 2]
                 if value is not None:
                     value = value / 100 if card.value_kind == "ratio" else value
                 _export_value(trend, number, column, value, card.value_kind)
 
-        table = workbook.create_sheet(_sheet_title(_("Đơn vị trực thuộc"), used))
+        table = workbook.create_sheet(sheet_title(_("Đơn vị trực thuộc"), used))
         headers, widths = [_("Mã"), _("Đơn vị hành chính"), _("Cấp"), _("Thuộc")], [10, 36, 10, 30]
         for card in board.cards:
             short = card.indicator.short_name
             headers += [f"{short}: {_('giá trị')}", f"{short}: {_('tử số')}", f"{short}: {_('mẫu số')}",
                         f"{short}: {_('tình trạng')}", f"{short}: {_('ước tính')}"]
             widths += [14, 10, 10, 18, 10]
-        _header(table, headers, widths)
+        write_header(table, headers, widths)
         for number, row in enumerate(board.rows, start=2):
-            _put(table, number, 1, row.unit.code)
-            _put(table, number, 2, row.unit.label)
-            _put(table, number, 3, row.level_label)
-            _put(table, number, 4, row.unit.parent.name if row.unit.parent_id else "")
+            put_cell(table, number, 1, row.unit.code)
+            put_cell(table, number, 2, row.unit.label)
+            put_cell(table, number, 3, row.level_label)
+            put_cell(table, number, 4, row.unit.parent.name if row.unit.parent_id else "")
             for index, cell in enumerate(row.cells):
                 column = 5 + index * 5
                 _export_value(table, number, column, cell.value, cell.value_kind)
                 if cell.value_kind == "ratio":
                     _export_value(table, number, column + 1, cell.numerator, "count")
                     _export_value(table, number, column + 2, cell.denominator, "count")
-                _put(table, number, column + 3, cell.evaluation.label)
-                _put(table, number, column + 4, _("Có") if cell.is_estimate else _("Không"))
+                put_cell(table, number, column + 3, cell.evaluation.label)
+                put_cell(table, number, column + 4, _("Có") if cell.is_estimate else _("Không"))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

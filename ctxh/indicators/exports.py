@@ -1,6 +1,7 @@
 """An indicator result as an .xlsx workbook: a summary sheet, one sheet per breakdown, and the list behind the
 number. Vietnamese headers; numbers stay numbers (shares formatted as percentages, money with thousands
-separators), dates are real dates shown dd/mm/yyyy."""
+separators), dates are real dates shown dd/mm/yyyy. `sheet_title`, `write_header` and `put_cell` are shared
+with the dashboard's and the completeness page's workbooks."""
 
 import io
 import re
@@ -21,7 +22,7 @@ _FILL = PatternFill("solid", fgColor="DDEBF7")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
+def sheet_title(title: str, used: set[str]) -> str:
     """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     base = _INVALID_SHEET_CHARS.sub("-", str(title).split(" (")[0]).strip()[:31] or "Sheet"
     name, number = base, 2
@@ -32,7 +33,8 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _header(sheet, headers: list[str], widths: list[int]) -> None:
+def write_header(sheet, headers: list[str], widths: list[int]) -> None:
+    """Row 1 of `sheet`: bold, shaded headers, the columns' widths, frozen below."""
     for index, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=index, value=str(text))
         cell.font = _BOLD
@@ -42,7 +44,8 @@ def _header(sheet, headers: list[str], widths: list[int]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _put(sheet, row: int, column: int, value, kind: str = ColumnKind.TEXT):
+def put_cell(sheet, row: int, column: int, value, kind: str = ColumnKind.TEXT):
+    """One cell (left empty for None or ""), formatted by its `ColumnKind`; text is written as text."""
     if value is None or value == "":
         return None
     cell = sheet.cell(row=row, column=column, value=value if kind != ColumnKind.TEXT else str(value))
@@ -78,42 +81,43 @@ def _summary(sheet, result: IndicatorResult) -> None:
     if result.details.get("named") is not None:
         rows.append((_("Lượt người có danh sách"), result.details["named"], ColumnKind.INTEGER))
         rows.append((_("Lượt người theo số lượng"), result.details["counted"], ColumnKind.INTEGER))
-    _header(sheet, [_("Mục"), _("Giá trị")], [28, 70])
+    write_header(sheet, [_("Mục"), _("Giá trị")], [28, 70])
     number = 1
     for number, (label, value, kind) in enumerate(rows, start=2):
-        _put(sheet, number, 1, label)
-        _put(sheet, number, 2, value, kind)
+        put_cell(sheet, number, 1, label)
+        put_cell(sheet, number, 2, value, kind)
     for note in result.notes:
         number += 1
-        _put(sheet, number, 1, _("Ghi chú"))
-        _put(sheet, number, 2, note)
+        put_cell(sheet, number, 1, _("Ghi chú"))
+        put_cell(sheet, number, 2, note)
 
 
 def _breakdown(sheet, breakdown, value_label: str) -> None:
     if breakdown.value_kind == "ratio":
-        _header(sheet, [_("Nhóm"), _("Số đạt"), _("Tổng số"), _("Tỷ lệ")], [50, 12, 12, 12])
+        write_header(sheet, [_("Nhóm"), _("Số đạt"), _("Tổng số"), _("Tỷ lệ")], [50, 12, 12, 12])
         for number, row in enumerate(breakdown.rows, start=2):
-            _put(sheet, number, 1, row.label)
-            _put(sheet, number, 2, row.numerator, ColumnKind.INTEGER)
-            _put(sheet, number, 3, row.denominator, ColumnKind.INTEGER)
-            _put(sheet, number, 4, row.value, ColumnKind.RATIO)
+            put_cell(sheet, number, 1, row.label)
+            put_cell(sheet, number, 2, row.numerator, ColumnKind.INTEGER)
+            put_cell(sheet, number, 3, row.denominator, ColumnKind.INTEGER)
+            put_cell(sheet, number, 4, row.value, ColumnKind.RATIO)
         return
     cumulative = any(row.cumulative is not None for row in breakdown.rows)
     headers = [_("Nhóm"), value_label] + ([_("Lũy kế")] if cumulative else [])
-    _header(sheet, headers, [50, 16, 16][: len(headers)])
+    write_header(sheet, headers, [50, 16, 16][: len(headers)])
     for number, row in enumerate(breakdown.rows, start=2):
-        _put(sheet, number, 1, row.label)
-        _put(sheet, number, 2, row.value, ColumnKind.INTEGER)
+        put_cell(sheet, number, 1, row.label)
+        put_cell(sheet, number, 2, row.value, ColumnKind.INTEGER)
         if cumulative:
-            _put(sheet, number, 3, row.cumulative, ColumnKind.INTEGER)
+            put_cell(sheet, number, 3, row.cumulative, ColumnKind.INTEGER)
 
 
 def _actionable(sheet, listing) -> None:
     widths = {ColumnKind.TEXT: 36, ColumnKind.DATE: 14, ColumnKind.MONEY: 18}
-    _header(sheet, [str(c.label) for c in listing.columns], [widths.get(c.kind, 14) for c in listing.columns])
+    write_header(sheet, [str(c.label) for c in listing.columns],
+                 [widths.get(c.kind, 14) for c in listing.columns])
     for number, row in enumerate(listing.rows, start=2):
         for index, column in enumerate(listing.columns, start=1):
-            _put(sheet, number, index, row.get(column.key), column.kind)
+            put_cell(sheet, number, index, row.get(column.key), column.kind)
 
 
 def result_workbook(result: IndicatorResult) -> bytes:
@@ -122,14 +126,14 @@ def result_workbook(result: IndicatorResult) -> bytes:
         workbook = Workbook()
         used: set[str] = set()
         summary = workbook.active
-        summary.title = _sheet_title(_("Tổng hợp"), used)
+        summary.title = sheet_title(_("Tổng hợp"), used)
         _summary(summary, result)
         value_label = _("Số lượt người") if result.value_kind == "count" else _("Giá trị")
         for breakdown in result.breakdowns:
-            _breakdown(workbook.create_sheet(_sheet_title(breakdown.title, used)), breakdown, value_label)
+            _breakdown(workbook.create_sheet(sheet_title(breakdown.title, used)), breakdown, value_label)
         listing = result.actionable
         if listing is not None:
-            _actionable(workbook.create_sheet(_sheet_title(listing.title, used)), listing)
+            _actionable(workbook.create_sheet(sheet_title(listing.title, used)), listing)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -38,12 +38,14 @@ def programme_for_unit(unit: Unit | None) -> Programme | None:
     """The programme a unit's values are compared with: the active programme whose scope unit is the unit's
     province (Plan 154 for Tuyên Quang, old or new), else the first active programme (by `sort_order`)."""
     programmes = list(active_programmes())
-    if unit is not None and any(p.scope_unit_code for p in programmes):
-        code = province_code(unit)
-        for programme in programmes:
-            if programme.scope_unit_code and programme.scope_unit_code == code:
-                return programme
-    return programmes[0] if programmes else None
+    scoped = unit is not None and any(p.scope_unit_code for p in programmes)
+    return programme_of_province(programmes, province_code(unit) if scoped else None)
+
+
+def programme_of_province(programmes: list[Programme], code: str | None) -> Programme | None:
+    """Among `programmes` (in order), the one whose scope unit is the province `code`, else the first."""
+    return next((p for p in programmes if p.scope_unit_code and p.scope_unit_code == code),
+                programmes[0] if programmes else None)
 
 
 def applies_to_unit(target: Target, unit: Unit) -> bool:
