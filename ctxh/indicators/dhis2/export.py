@@ -158,17 +158,17 @@ def _elements(data_set: DataSet | None, elements: list[str], indicators: list[st
         facts[code] = None
     in_set = (set(data_set.elements.values_list("code", flat=True)) if data_set is not None else set())
     named: list[str] = []
-    for text in elements:
-        text = str(text).strip()
-        if not text:
-            continue
-        code = codes.back(Kind.DATA_ELEMENT, text)
+    asked = [(text, codes.back(Kind.DATA_ELEMENT, text)) for text in (str(text).strip() for text in elements)
+             if text]
+    wanted = {code for _text, code in asked if code and code not in by_code}
+    stored = set(DataElement.objects.filter(code__in=wanted).values_list("code", flat=True))
+    for text, code in asked:
         if code in by_code:
             element = by_code[code]
             if facts.get(element.indicator, set()) is not None:
                 facts.setdefault(element.indicator, set()).add(element)
             continue
-        if code is None or not DataElement.objects.filter(code=code).exists():
+        if code is None or code not in stored:
             raise _error("dataElement", _("Không có phần tử dữ liệu mã “%(code)s”.") % {"code": text})
         if data_set is not None and code not in in_set:
             raise _error("dataElement", _("Phần tử dữ liệu “%(code)s” không thuộc bộ số liệu “%(set)s”.")
