@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -286,6 +286,33 @@ def id_parameter(description) -> OpenApiParameter:
 
 BAD_FILTERS = OpenApiResponse(description=_("Tham số lọc không hợp lệ."))
 BAD_INPUT = OpenApiResponse(description=_("Dữ liệu không hợp lệ (nêu tên trường)."))
+
+
+def list_schema(tag, summary, description, *, serializer, filters=None):
+    """The schema of a list: its filter serializer's query parameters and, with them, a 400 for a bad one."""
+    if filters is None:
+        return extend_schema(tags=[tag], summary=summary, description=description,
+                             responses={200: serializer(many=True)})
+    return extend_schema(tags=[tag], summary=summary, description=description, parameters=[filters],
+                         responses={200: serializer(many=True), 400: BAD_FILTERS})
+
+
+def retrieve_schema(tag, summary, description, *, id_description):
+    """The schema of one record read by its id."""
+    return extend_schema(tags=[tag], summary=summary, description=description,
+                         parameters=[id_parameter(id_description)])
+
+
+def write_schema(tag, summary, description, *, request, response, status_code=status.HTTP_201_CREATED,
+                 id_description=None, bad_input=BAD_INPUT, conflict=False):
+    """The schema of a write: its body, the record answered, a 400 naming the bad fields (and a 409 for a
+    stale version when `conflict`); `id_description` for a write to one record."""
+    responses = {status_code: response, 400: bad_input}
+    if conflict:
+        responses[409] = ConflictSerializer
+    parameters = {"parameters": [id_parameter(id_description)]} if id_description else {}
+    return extend_schema(tags=[tag], summary=summary, description=description, request=request,
+                         responses=responses, **parameters)
 
 
 class Conflict(exceptions.APIException):

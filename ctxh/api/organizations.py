@@ -7,7 +7,7 @@ merged into the new province.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 
 from ctxh.api.common import (
@@ -17,8 +17,9 @@ from ctxh.api.common import (
     FilterSerializer,
     IsoDateParam,
     RefSerializer,
-    id_parameter,
+    list_schema,
     not_found_at,
+    retrieve_schema,
     today,
     validated_filters,
 )
@@ -114,21 +115,12 @@ TAG = _("Tổ chức")
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG],
-        summary=_("Danh sách tổ chức"),
-        description=_("Các tổ chức trong phạm vi của người dùng."),
-        parameters=[OrganizationFilterSerializer],
-        responses={
-            200: OrganizationSerializer(many=True),
-            400: OpenApiResponse(description=_("Tham số lọc không hợp lệ.")),
-        },
-    ),
-    retrieve=extend_schema(
-        tags=[TAG],
-        parameters=[id_parameter(_("Số định danh (id) của tổ chức, lấy từ danh sách."))],
-        summary=_("Chi tiết một tổ chức"),
-        description=_("Tổ chức ngoài phạm vi của người dùng trả về 404."),
+    list=list_schema(TAG, _("Danh sách tổ chức"), _("Các tổ chức trong phạm vi của người dùng."),
+                     filters=OrganizationFilterSerializer, serializer=OrganizationSerializer),
+    retrieve=retrieve_schema(
+        TAG, _("Chi tiết một tổ chức"),
+        _("Tổ chức ngoài phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của tổ chức, lấy từ danh sách."),
     ),
 )
 class OrganizationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

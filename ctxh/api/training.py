@@ -10,14 +10,12 @@ is "not found" for writing, as an id outside the scope is.
 from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from ctxh.accounts.roles import Capability
 from ctxh.api.common import (
-    BAD_FILTERS,
-    BAD_INPUT,
     ApiViewMixin,
     BooleanParam,
     ChoiceParam,
@@ -30,10 +28,12 @@ from ctxh.api.common import (
     call_service,
     capability_permission,
     id_filter,
-    id_parameter,
     in_scope_or_400,
+    list_schema,
+    retrieve_schema,
     use_messages,
     validated_filters,
+    write_schema,
 )
 from ctxh.api.organizations import OrganizationRefSerializer
 from ctxh.api.units import UnitRefSerializer
@@ -210,25 +210,21 @@ class CourseInput(InputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_COURSES], summary=_("Danh sách khóa đào tạo"),
-        description=_("Các khóa do tổ chức trong phạm vi của người dùng tổ chức hoặc phối hợp, hoặc có người "
-                      "trong phạm vi dự; lớp gần nhất trước."),
-        parameters=[CourseFilterSerializer],
-        responses={200: CourseSerializer(many=True),
-                   400: BAD_FILTERS},
+    list=list_schema(
+        TAG_COURSES, _("Danh sách khóa đào tạo"),
+        _("Các khóa do tổ chức trong phạm vi của người dùng tổ chức hoặc phối hợp, hoặc có người trong phạm "
+          "vi dự; lớp gần nhất trước."),
+        filters=CourseFilterSerializer, serializer=CourseSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_COURSES], summary=_("Chi tiết một khóa đào tạo"),
-        parameters=[id_parameter(_("Số định danh (id) của khóa."))],
-        description=_("Với các lớp của khóa. Khóa ngoài phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG_COURSES, _("Chi tiết một khóa đào tạo"),
+        _("Với các lớp của khóa. Khóa ngoài phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của khóa."),
     ),
-    create=extend_schema(
-        tags=[TAG_COURSES], summary=_("Thêm một khóa đào tạo"),
-        description=_("Cần quyền quản lý đào tạo; đơn vị tổ chức phải trong phạm vi của bạn."),
-        request=CourseInput,
-        responses={201: CourseDetailSerializer,
-                   400: BAD_INPUT},
+    create=write_schema(
+        TAG_COURSES, _("Thêm một khóa đào tạo"),
+        _("Cần quyền quản lý đào tạo; đơn vị tổ chức phải trong phạm vi của bạn."),
+        request=CourseInput, response=CourseDetailSerializer,
     ),
 )
 class CourseViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -349,25 +345,20 @@ class SessionInput(InputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_SESSIONS], summary=_("Danh sách lớp đào tạo"),
-        description=_("Các lớp mà người dùng được xem, khai giảng gần nhất trước."),
-        parameters=[SessionFilterSerializer],
-        responses={200: SessionSerializer(many=True),
-                   400: BAD_FILTERS},
+    list=list_schema(
+        TAG_SESSIONS, _("Danh sách lớp đào tạo"),
+        _("Các lớp mà người dùng được xem, khai giảng gần nhất trước."),
+        filters=SessionFilterSerializer, serializer=SessionSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_SESSIONS], summary=_("Chi tiết một lớp đào tạo"),
-        parameters=[id_parameter(_("Số định danh (id) của lớp."))],
-        description=_("Với số lượt người ghi theo số lượng. Lớp ngoài phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG_SESSIONS, _("Chi tiết một lớp đào tạo"),
+        _("Với số lượt người ghi theo số lượng. Lớp ngoài phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của lớp."),
     ),
-    create=extend_schema(
-        tags=[TAG_SESSIONS], summary=_("Thêm một lớp đào tạo"),
-        description=_("Cần quyền quản lý đào tạo; khóa phải do tổ chức trong phạm vi của bạn tổ chức hoặc "
-                      "phối hợp."),
-        request=SessionInput,
-        responses={201: SessionDetailSerializer,
-                   400: BAD_INPUT},
+    create=write_schema(
+        TAG_SESSIONS, _("Thêm một lớp đào tạo"),
+        _("Cần quyền quản lý đào tạo; khóa phải do tổ chức trong phạm vi của bạn tổ chức hoặc phối hợp."),
+        request=SessionInput, response=SessionDetailSerializer,
     ),
 )
 class SessionViewSet(StatsMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -470,27 +461,23 @@ class AttendanceInput(InputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_ATTENDANCES], summary=_("Danh sách người dự lớp"),
-        description=_("Toàn bộ danh sách của các lớp do tổ chức trong phạm vi của người dùng tổ chức hoặc "
-                      "phối hợp; ở các lớp khác, chỉ những người trong phạm vi."),
-        parameters=[AttendanceFilterSerializer],
-        responses={200: AttendanceSerializer(many=True),
-                   400: BAD_FILTERS},
+    list=list_schema(
+        TAG_ATTENDANCES, _("Danh sách người dự lớp"),
+        _("Toàn bộ danh sách của các lớp do tổ chức trong phạm vi của người dùng tổ chức hoặc phối hợp; ở "
+          "các lớp khác, chỉ những người trong phạm vi."),
+        filters=AttendanceFilterSerializer, serializer=AttendanceSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_ATTENDANCES], summary=_("Một người dự lớp"),
-        parameters=[id_parameter(_("Số định danh (id) của dòng danh sách dự lớp."))],
-        description=_("Ngoài phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG_ATTENDANCES, _("Một người dự lớp"), _("Ngoài phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của dòng danh sách dự lớp."),
     ),
-    create=extend_schema(
-        tags=[TAG_ATTENDANCES], summary=_("Thêm một người vào danh sách dự lớp"),
-        description=_("Cần quyền quản lý đào tạo. Gửi worker (người có trong danh sách), hoặc person_name và "
-                      "sex (người ngoài danh sách). Một người đã có trong danh sách lớp thì trả về 400 nêu "
-                      "trường worker hoặc person_name."),
-        request=AttendanceInput,
-        responses={201: AttendanceSerializer,
-                   400: OpenApiResponse(description=_("Dữ liệu không hợp lệ hoặc trùng (nêu tên trường)."))},
+    create=write_schema(
+        TAG_ATTENDANCES, _("Thêm một người vào danh sách dự lớp"),
+        _("Cần quyền quản lý đào tạo. Gửi worker (người có trong danh sách), hoặc person_name và sex (người "
+          "ngoài danh sách). Một người đã có trong danh sách lớp thì trả về 400 nêu trường worker hoặc "
+          "person_name."),
+        request=AttendanceInput, response=AttendanceSerializer,
+        bad_input=OpenApiResponse(description=_("Dữ liệu không hợp lệ hoặc trùng (nêu tên trường).")),
     ),
 )
 class AttendanceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,7 +5,7 @@ Codes are reused across generations (the new Tuyên Quang keeps province code 08
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from ctxh.api.common import (
@@ -14,8 +14,9 @@ from ctxh.api.common import (
     FilterSerializer,
     IsoDateParam,
     RefSerializer,
-    id_parameter,
+    list_schema,
     not_found_at,
+    retrieve_schema,
     today,
     validated_filters,
 )
@@ -152,22 +153,16 @@ TAG = _("Đơn vị hành chính")
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG],
-        summary=_("Danh sách đơn vị hành chính theo ngày"),
-        description=_("Các đơn vị hành chính trong phạm vi của người dùng, có hiệu lực vào ngày as_of."),
-        parameters=[UnitFilterSerializer],
-        responses={
-            200: UnitSerializer(many=True),
-            400: OpenApiResponse(description=_("Tham số lọc không hợp lệ.")),
-        },
+    list=list_schema(
+        TAG, _("Danh sách đơn vị hành chính theo ngày"),
+        _("Các đơn vị hành chính trong phạm vi của người dùng, có hiệu lực vào ngày as_of."),
+        filters=UnitFilterSerializer, serializer=UnitSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG],
-        parameters=[id_parameter(_("Số định danh (id) của đơn vị, lấy từ danh sách."))],
-        summary=_("Chi tiết một đơn vị hành chính"),
-        description=_("Một đơn vị (một thế hệ của một mã) với các đơn vị kế thừa và các đơn vị tiền thân. "
-                      "Đơn vị ngoài phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG, _("Chi tiết một đơn vị hành chính"),
+        _("Một đơn vị (một thế hệ của một mã) với các đơn vị kế thừa và các đơn vị tiền thân. Đơn vị ngoài "
+          "phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của đơn vị, lấy từ danh sách."),
     ),
 )
 class UnitViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -16,7 +16,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,12 +24,9 @@ from rest_framework.response import Response
 from ctxh.accounts.roles import Capability
 from ctxh.accounts.scoping import scope_for, unit_closure
 from ctxh.api.common import (
-    BAD_FILTERS,
-    BAD_INPUT,
     ApiViewMixin,
     ChoiceParam,
     Conflict,
-    ConflictSerializer,
     FilterSerializer,
     InputSerializer,
     IsoDateField,
@@ -39,11 +36,13 @@ from ctxh.api.common import (
     call_service,
     capability_permission,
     id_filter,
-    id_parameter,
     in_scope_or_400,
+    list_schema,
     not_found_at,
+    retrieve_schema,
     today,
     validated_filters,
+    write_schema,
 )
 from ctxh.api.organizations import OrganizationRefSerializer
 from ctxh.audit.masking import mask_cccd
@@ -288,11 +287,11 @@ class WorkerDetailSerializer(WorkerSerializer):
 # --- input
 
 
-class FirstPositionInput(InputSerializer):
-    """Vị trí công tác đầu tiên, ghi cùng lúc với người làm CTXH."""
-
-    organization = ScopedRelatedField(
-        lambda user: Organization.objects.for_user(user), help_text=_("Số định danh (id) của tổ chức."))
+class PositionInput(InputSerializer):
+    worker = ScopedRelatedField(lambda user: Worker.objects.for_user(user),
+                                help_text=_("Số định danh (id) của người làm CTXH."))
+    organization = ScopedRelatedField(lambda user: Organization.objects.for_user(user),
+                                      help_text=_("Số định danh (id) của tổ chức."))
     category = serializers.ChoiceField(Category.choices, help_text=_("Loại cán bộ."))
     dedication = serializers.ChoiceField(Dedication.choices, help_text=_("Hình thức làm việc."))
     title = serializers.CharField(required=False, allow_blank=True, max_length=200,
@@ -304,6 +303,12 @@ class FirstPositionInput(InputSerializer):
         required=False, allow_null=True, min_value=0,
         help_text=_("Phụ cấp hằng tháng (đồng, số nguyên), áp dụng từ ngày bắt đầu."))
     note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
+
+
+class FirstPositionInput(PositionInput):
+    """Vị trí công tác đầu tiên, ghi cùng lúc với người làm CTXH."""
+
+    worker = None  # the worker being created
 
 
 class WorkerInput(InputSerializer):
@@ -356,41 +361,30 @@ def _change_rows(current: Worker, changes, context) -> list[dict]:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_WORKERS],
-        summary=_("Danh sách người làm công tác xã hội"),
-        description=_("Những người có vị trí tại các tổ chức trong phạm vi của người dùng. Số CCCD chỉ "
-                      "hiện 4 số cuối với người không có quyền sửa danh sách."),
-        parameters=[WorkerFilterSerializer],
-        responses={200: WorkerSerializer(many=True),
-                   400: BAD_FILTERS},
+    list=list_schema(
+        TAG_WORKERS, _("Danh sách người làm công tác xã hội"),
+        _("Những người có vị trí tại các tổ chức trong phạm vi của người dùng. Số CCCD chỉ hiện 4 số cuối "
+          "với người không có quyền sửa danh sách."),
+        filters=WorkerFilterSerializer, serializer=WorkerSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_WORKERS],
-        parameters=[id_parameter(_("Số định danh (id) của người làm CTXH, lấy từ danh sách."))],
-        summary=_("Chi tiết một người làm công tác xã hội"),
-        description=_("Với các vị trí công tác (và lịch sử phụ cấp) và các lớp đào tạo đã dự. Người ngoài "
-                      "phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG_WORKERS, _("Chi tiết một người làm công tác xã hội"),
+        _("Với các vị trí công tác (và lịch sử phụ cấp) và các lớp đào tạo đã dự. Người ngoài phạm vi của "
+          "người dùng trả về 404."),
+        id_description=_("Số định danh (id) của người làm CTXH, lấy từ danh sách."),
     ),
-    create=extend_schema(
-        tags=[TAG_WORKERS],
-        summary=_("Thêm một người làm công tác xã hội"),
-        description=_("Cần quyền sửa danh sách người làm CTXH. Dữ liệu sai trả về 400, nêu tên trường; "
-                      "không có gì được ghi."),
-        request=WorkerCreateInput,
-        responses={201: WorkerDetailSerializer,
-                   400: BAD_INPUT},
+    create=write_schema(
+        TAG_WORKERS, _("Thêm một người làm công tác xã hội"),
+        _("Cần quyền sửa danh sách người làm CTXH. Dữ liệu sai trả về 400, nêu tên trường; không có gì được "
+          "ghi."),
+        request=WorkerCreateInput, response=WorkerDetailSerializer,
     ),
-    partial_update=extend_schema(
-        tags=[TAG_WORKERS],
-        parameters=[id_parameter(_("Số định danh (id) của người làm CTXH."))],
-        summary=_("Sửa thông tin một người làm công tác xã hội"),
-        description=_("Gửi các trường cần sửa cùng với version đã đọc. Nếu người khác đã sửa sau khi bạn "
-                      "đọc, trả về 409 với các trường họ đã sửa; không có gì được ghi."),
-        request=WorkerUpdateInput,
-        responses={200: WorkerDetailSerializer,
-                   400: BAD_INPUT,
-                   409: ConflictSerializer},
+    partial_update=write_schema(
+        TAG_WORKERS, _("Sửa thông tin một người làm công tác xã hội"),
+        _("Gửi các trường cần sửa cùng với version đã đọc. Nếu người khác đã sửa sau khi bạn đọc, trả về 409 "
+          "với các trường họ đã sửa; không có gì được ghi."),
+        request=WorkerUpdateInput, response=WorkerDetailSerializer, status_code=status.HTTP_200_OK,
+        id_description=_("Số định danh (id) của người làm CTXH."), conflict=True,
     ),
 )
 class WorkerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -485,24 +479,6 @@ def position_list(*, user, filters: dict):
     return positions
 
 
-class PositionInput(InputSerializer):
-    worker = ScopedRelatedField(lambda user: Worker.objects.for_user(user),
-                                help_text=_("Số định danh (id) của người làm CTXH."))
-    organization = ScopedRelatedField(lambda user: Organization.objects.for_user(user),
-                                      help_text=_("Số định danh (id) của tổ chức."))
-    category = serializers.ChoiceField(Category.choices, help_text=_("Loại cán bộ."))
-    dedication = serializers.ChoiceField(Dedication.choices, help_text=_("Hình thức làm việc."))
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                                  help_text=_("Chức vụ, công việc."))
-    start_date = IsoDateField(help_text=_("Ngày bắt đầu (YYYY-MM-DD)."))
-    end_date = IsoDateField(required=False, allow_null=True, help_text=_(
-        "Ngày làm việc cuối cùng (YYYY-MM-DD); bỏ trống nếu vẫn đang làm."))
-    monthly_allowance_vnd = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0,
-        help_text=_("Phụ cấp hằng tháng (đồng, số nguyên), áp dụng từ ngày bắt đầu."))
-    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Ghi chú."))
-
-
 class PositionUpdateInput(InputSerializer):
     """Người, tổ chức và ngày bắt đầu xác định một vị trí: không sửa được (đó là một vị trí khác)."""
 
@@ -532,47 +508,34 @@ class AllowanceInput(InputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_POSITIONS],
-        summary=_("Danh sách vị trí công tác"),
-        description=_("Các vị trí tại các tổ chức trong phạm vi của người dùng, với lịch sử phụ cấp."),
-        parameters=[PositionFilterSerializer],
-        responses={200: PositionSerializer(many=True),
-                   400: BAD_FILTERS},
+    list=list_schema(
+        TAG_POSITIONS, _("Danh sách vị trí công tác"),
+        _("Các vị trí tại các tổ chức trong phạm vi của người dùng, với lịch sử phụ cấp."),
+        filters=PositionFilterSerializer, serializer=PositionSerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_POSITIONS],
-        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
-        summary=_("Chi tiết một vị trí công tác"),
-        description=_("Vị trí tại tổ chức ngoài phạm vi của người dùng trả về 404."),
+    retrieve=retrieve_schema(
+        TAG_POSITIONS, _("Chi tiết một vị trí công tác"),
+        _("Vị trí tại tổ chức ngoài phạm vi của người dùng trả về 404."),
+        id_description=_("Số định danh (id) của vị trí công tác."),
     ),
-    create=extend_schema(
-        tags=[TAG_POSITIONS],
-        summary=_("Thêm một vị trí công tác"),
-        description=_("Cần quyền sửa danh sách người làm CTXH; người và tổ chức phải trong phạm vi của bạn. "
-                      "Tổ chức phải đang hoạt động vào ngày bắt đầu."),
-        request=PositionInput,
-        responses={201: PositionSerializer,
-                   400: BAD_INPUT},
+    create=write_schema(
+        TAG_POSITIONS, _("Thêm một vị trí công tác"),
+        _("Cần quyền sửa danh sách người làm CTXH; người và tổ chức phải trong phạm vi của bạn. Tổ chức phải "
+          "đang hoạt động vào ngày bắt đầu."),
+        request=PositionInput, response=PositionSerializer,
     ),
-    partial_update=extend_schema(
-        tags=[TAG_POSITIONS],
-        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
-        summary=_("Sửa một vị trí công tác, hoặc kết thúc nó"),
-        description=_("Gửi các trường cần sửa; kết thúc vị trí bằng ngày làm việc cuối cùng (end_date). "
-                      "Mức phụ cấp thay đổi qua POST /api/v1/positions/{id}/allowances/, không sửa ở đây."),
-        request=PositionUpdateInput,
-        responses={200: PositionSerializer,
-                   400: BAD_INPUT},
+    partial_update=write_schema(
+        TAG_POSITIONS, _("Sửa một vị trí công tác, hoặc kết thúc nó"),
+        _("Gửi các trường cần sửa; kết thúc vị trí bằng ngày làm việc cuối cùng (end_date). Mức phụ cấp thay "
+          "đổi qua POST /api/v1/positions/{id}/allowances/, không sửa ở đây."),
+        request=PositionUpdateInput, response=PositionSerializer, status_code=status.HTTP_200_OK,
+        id_description=_("Số định danh (id) của vị trí công tác."),
     ),
-    allowances=extend_schema(
-        tags=[TAG_POSITIONS],
-        parameters=[id_parameter(_("Số định danh (id) của vị trí công tác."))],
-        summary=_("Ghi một lần thay đổi phụ cấp"),
-        description=_("Mức phụ cấp mới áp dụng từ effective_date; mức cũ được giữ trong lịch sử."),
-        request=AllowanceInput,
-        responses={201: PositionSerializer,
-                   400: BAD_INPUT},
+    allowances=write_schema(
+        TAG_POSITIONS, _("Ghi một lần thay đổi phụ cấp"),
+        _("Mức phụ cấp mới áp dụng từ effective_date; mức cũ được giữ trong lịch sử."),
+        request=AllowanceInput, response=PositionSerializer,
+        id_description=_("Số định danh (id) của vị trí công tác."),
     ),
 )
 class PositionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -690,36 +653,28 @@ class BaseSalaryUpdateInput(InputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=[TAG_BASE_SALARY],
-        summary=_("Bảng mức lương cơ sở"),
-        description=_("Các mức lương cơ sở theo ngày áp dụng, mới nhất trước; mỗi mức áp dụng đến ngày "
-                      "trước mức sau. Mọi người dùng đã đăng nhập đều xem được."),
-        responses={200: BaseSalarySerializer(many=True)},
+    list=list_schema(
+        TAG_BASE_SALARY, _("Bảng mức lương cơ sở"),
+        _("Các mức lương cơ sở theo ngày áp dụng, mới nhất trước; mỗi mức áp dụng đến ngày trước mức sau. "
+          "Mọi người dùng đã đăng nhập đều xem được."),
+        serializer=BaseSalarySerializer,
     ),
-    retrieve=extend_schema(
-        tags=[TAG_BASE_SALARY],
-        parameters=[id_parameter(_("Số định danh (id) của mức lương cơ sở."))],
-        summary=_("Một mức lương cơ sở, với lịch sử sửa"),
-        description=_("Mức lương cơ sở áp dụng từ một ngày, với lịch sử các lần ghi và sửa."),
+    retrieve=retrieve_schema(
+        TAG_BASE_SALARY, _("Một mức lương cơ sở, với lịch sử sửa"),
+        _("Mức lương cơ sở áp dụng từ một ngày, với lịch sử các lần ghi và sửa."),
+        id_description=_("Số định danh (id) của mức lương cơ sở."),
     ),
-    create=extend_schema(
-        tags=[TAG_BASE_SALARY],
-        summary=_("Thêm một mức lương cơ sở"),
-        description=_("Cần quyền quản lý mức lương cơ sở. Ngày áp dụng đã có mức thì trả về 400."),
-        request=BaseSalaryCreateInput,
-        responses={201: BaseSalaryDetailSerializer,
-                   400: BAD_INPUT},
+    create=write_schema(
+        TAG_BASE_SALARY, _("Thêm một mức lương cơ sở"),
+        _("Cần quyền quản lý mức lương cơ sở. Ngày áp dụng đã có mức thì trả về 400."),
+        request=BaseSalaryCreateInput, response=BaseSalaryDetailSerializer,
     ),
-    partial_update=extend_schema(
-        tags=[TAG_BASE_SALARY],
-        parameters=[id_parameter(_("Số định danh (id) của mức lương cơ sở."))],
-        summary=_("Sửa một mức lương cơ sở"),
-        description=_("Cần quyền quản lý mức lương cơ sở; giá trị cũ được giữ trong lịch sử. Không sửa "
-                      "được ngày áp dụng: hãy thêm một mức mới."),
-        request=BaseSalaryUpdateInput,
-        responses={200: BaseSalaryDetailSerializer,
-                   400: BAD_INPUT},
+    partial_update=write_schema(
+        TAG_BASE_SALARY, _("Sửa một mức lương cơ sở"),
+        _("Cần quyền quản lý mức lương cơ sở; giá trị cũ được giữ trong lịch sử. Không sửa được ngày áp "
+          "dụng: hãy thêm một mức mới."),
+        request=BaseSalaryUpdateInput, response=BaseSalaryDetailSerializer, status_code=status.HTTP_200_OK,
+        id_description=_("Số định danh (id) của mức lương cơ sở."),
     ),
 )
 class BaseSalaryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
