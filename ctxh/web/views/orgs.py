@@ -4,13 +4,10 @@ Each view checks the login and the capability, reads through the selectors (Orga
 and changes through the services; an organization outside the user's scope answers 404.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ctxh.accounts.roles import Capability
-from ctxh.imports.spreadsheet import XLSX_CONTENT_TYPE, SpreadsheetError, check_size
+from ctxh.imports.spreadsheet import SpreadsheetError, check_size
 from ctxh.imports.storage import UploadNotFound, discard_upload, load_upload, stash_upload, update_meta
+from ctxh.imports.web import capability_required, xlsx_attachment
 from ctxh.orgs.forms import (
     ImportUploadForm,
     OrganizationCloseForm,
@@ -47,25 +45,11 @@ from ctxh.orgs.services import (
     organization_update,
 )
 from ctxh.orgs.spreadsheets import organization_export, organization_import, organization_import_template
+from ctxh.web.forms import add_service_errors
 from ctxh.web.views.workforce import organization_staff_context
 
 PAGE_SIZE = 50
 PREVIEW_ROWS = 500
-
-
-def capability_required(*capabilities: Capability):
-    """Login first (redirect to the login page), then every capability (403 otherwise)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not all(request.user.can(c) for c in capabilities):
-                raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
 
 
 def _get_organization(request, pk: int) -> Organization:
@@ -73,17 +57,6 @@ def _get_organization(request, pk: int) -> Organization:
         return organization_detail(user=request.user, pk=pk)
     except Organization.DoesNotExist as exc:
         raise Http404(_("Không tìm thấy tổ chức.")) from exc
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _organization_form(request, *, instance=None) -> OrganizationForm:
@@ -156,7 +129,7 @@ def org_create(request):
         try:
             org = organization_create(user=request.user, **form.changes())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm tổ chức “%(name)s”.") % {"name": org.name})
             return redirect("web:org_detail", pk=org.pk)
@@ -177,12 +150,12 @@ def org_edit(request, pk: int):
                 **form.changes(),
             )
         except OrganizationConflict as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             form.add_error(None, _("Hãy xem lại; bấm Lưu lần nữa nếu vẫn muốn ghi thay đổi của bạn."))
             form.data = form.data.copy()
             form.data["version"] = exc.organization.version
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu tổ chức “%(name)s”.") % {"name": org.name})
             return redirect("web:org_detail", pk=org.pk)
@@ -207,11 +180,11 @@ def org_close(request, pk: int):
                 expected_version=data["version"],
             )
         except OrganizationConflict as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             form.data = form.data.copy()
             form.data["version"] = exc.organization.version
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -238,18 +211,13 @@ def org_unit_options(request):
 def org_export(request):
     _form, filters = _filters(request)
     content = organization_export(organization_list(user=request.user, filters=filters))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    name = f"to-chuc-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_attachment(content, f"to-chuc-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @require_GET
 @capability_required(Capability.IMPORT_ORGS)
 def org_import_template(request):
-    response = HttpResponse(organization_import_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-to-chuc.xlsx"'
-    return response
+    return xlsx_attachment(organization_import_template(), "mau-nhap-to-chuc.xlsx")
 
 
 def _import_page(request, **context):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
@@ -37,6 +37,7 @@ from ctxh.orgs.models import IN_SCOPE_KINDS, Organization, OrganizationLocation,
 from ctxh.training.selectors import worker_trainings
 from ctxh.web.dates import parse_query_day
 from ctxh.web.decorators import capability_required
+from ctxh.web.forms import add_service_errors
 from ctxh.web.templatetags.ctxh import vnd
 from ctxh.workforce import services
 from ctxh.workforce.forms import (
@@ -73,18 +74,6 @@ def _require(user, capability: Capability) -> None:
 
 def _short(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's messages next to the fields they name (each once), the others above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            for error in dict.fromkeys(errors):
-                form.add_error(target, error)
-    else:
-        for error in dict.fromkeys(exc.messages):
-            form.add_error(None, error)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -497,7 +486,7 @@ def worker_create(request):
                         stage = position_form
                         services.position_create(worker=worker, **position_form.changes())
             except ValidationError as exc:
-                _add_service_errors(stage, exc)
+                add_service_errors(stage, exc)
             else:
                 messages.success(request, _("Đã thêm người làm công tác xã hội “%(name)s”.") % {
                     "name": worker.full_name})
@@ -533,7 +522,7 @@ def worker_edit(request, pk: int):
         except services.ConcurrentEditError:
             _worker_conflict(form, worker, version, show_cccd=True)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu hồ sơ của “%(name)s”.") % {"name": worker.full_name})
             return redirect("web:worker_detail", pk=worker.pk)
@@ -554,7 +543,7 @@ def position_create(request, pk: int):
         try:
             position = services.position_create(worker=worker, **form.changes())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm vị trí công tác tại “%(org)s”.") % {
                 "org": position.organization.name})
@@ -593,7 +582,7 @@ def position_end(request, pk: int):
                     position = services.position_end(position=locked, end_date=form.cleaned_data["end_date"],
                                                      note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if unchanged:
                 messages.success(request, _("Đã ghi nhận vị trí tại “%(org)s” kết thúc ngày %(day)s.") % {
@@ -613,7 +602,7 @@ def allowance_create(request, pk: int):
         try:
             change = services.allowance_set(position=position, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã ghi nhận phụ cấp %(amount)s/tháng từ ngày %(day)s.") % {
                 "amount": vnd(change.monthly_allowance_vnd), "day": _short(change.effective_date)})
@@ -646,7 +635,7 @@ def allowance_correct(request, pk: int):
                         change=locked, monthly_allowance_vnd=form.cleaned_data["monthly_allowance_vnd"],
                         note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if unchanged:
                 messages.success(request, _("Đã sửa mức phụ cấp từ ngày %(day)s thành %(amount)s.") % {
@@ -696,7 +685,7 @@ def base_salary(request):
                     effective_date=data["effective_date"], amount_vnd=data["amount_vnd"],
                     instrument=data["instrument"], note=data["note"], confirmed=data["confirmed"])
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Đã thêm mức lương cơ sở %(amount)s áp dụng từ ngày %(day)s.") % {
                     "amount": vnd(row.amount_vnd), "day": _short(row.effective_date)})
@@ -729,7 +718,7 @@ def base_salary_edit(request, pk: int):
                         effective_date=locked.effective_date, amount_vnd=data["amount_vnd"],
                         instrument=data["instrument"], note=data["note"], confirmed=data["confirmed"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if unchanged:
                 messages.success(request, _("Đã sửa mức lương cơ sở áp dụng từ ngày %(day)s.") % {
@@ -795,7 +784,7 @@ def staffing_rules(request):
                     phase=data["phase"], org_kind=data["org_kind"],
                     required_positions=data["required_positions"], note=data["note"])
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu định mức: %(rule)s.") % {"rule": rule})
                 return redirect("web:staffing_rules")
@@ -826,7 +815,7 @@ def staffing_rule_edit(request, pk: int):
                                                       required_positions=data["required_positions"],
                                                       note=data["note"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if unchanged:
                 messages.success(request, _("Đã lưu định mức: %(rule)s.") % {"rule": rule})
