@@ -231,6 +231,26 @@ def attendance_set_result(*, attendance: Attendance, completed: bool,
     return attendance
 
 
+def attendance_set_results(
+    *, results: Iterable[tuple[Attendance, bool, str]]
+) -> dict[int, ValidationError]:
+    """Record (attendance, completed, certificate number) for several rows, all or nothing.
+
+    Returns the refusals by attendance pk; when there is any, nothing is saved.
+    """
+    errors: dict[int, ValidationError] = {}
+    with transaction.atomic():
+        for attendance, completed, certificate_number in results:
+            try:
+                attendance_set_result(attendance=attendance, completed=completed,
+                                      certificate_number=certificate_number)
+            except ValidationError as exc:
+                errors[attendance.pk] = exc
+        if errors:
+            transaction.set_rollback(True)
+    return errors
+
+
 @transaction.atomic
 def attendance_complete_all(*, session: Session) -> int:
     """Mark everyone on the session's list as having completed it; returns how many were not yet."""

@@ -9,9 +9,8 @@ scope (`managed_by`): a user who sees a session only because their people attend
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -32,6 +31,7 @@ from ctxh.training.forms import (
 from ctxh.training.models import Attendance, Course, Session
 from ctxh.training.services import AttendanceEntry
 from ctxh.web.decorators import capability_required
+from ctxh.web.forms import add_service_errors
 from ctxh.workforce.models import Worker
 from ctxh.workforce.services import ConcurrentEditError
 
@@ -79,17 +79,6 @@ def _managed_session(request, pk: int) -> Session:
         raise PermissionDenied(_("Chỉ đơn vị tổ chức hoặc cơ sở đào tạo phối hợp của khóa này mới được "
                                  "nhập danh sách dự lớp."))
     return session
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _first_message(exc: ValidationError) -> str:
@@ -143,7 +132,7 @@ def course_create(request):
         try:
             course = services.course_create(topics=topics, **data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm khóa đào tạo “%(title)s”. Hãy thêm các lớp của khóa.") % {
                 "title": course.title})
@@ -163,11 +152,11 @@ def course_edit(request, pk: int):
             course = services.course_update(course=course, version=form.cleaned_data["version"] or 0,
                                             data=data, topics=topics)
         except ConcurrentEditError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             form.data = form.data.copy()
             form.data["version"] = Course.objects.get(pk=course.pk).version
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu khóa đào tạo “%(title)s”.") % {"title": course.title})
             return redirect("web:training_course_detail", pk=course.pk)
@@ -193,7 +182,7 @@ def session_create(request, course_pk: int):
         try:
             session = services.session_create(course=course, **_session_data(form))
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm lớp ngày %(day)s. Nhập danh sách người dự bên dưới.") % {
                 "day": session.start_date.strftime("%d/%m/%Y")})
@@ -211,7 +200,7 @@ def session_edit(request, pk: int):
         try:
             session = services.session_update(session=session, **_session_data(form))
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu lớp ngày %(day)s.") % {
                 "day": session.start_date.strftime("%d/%m/%Y")})
@@ -371,21 +360,15 @@ def attendance_results(request, pk: int):
     """Save "hoàn thành" and the certificate number of one row (HTMX, as soon as it changes) or of every row
     (the form's button, without JavaScript): all or nothing."""
     session = _managed_session(request, pk)
-    errors: dict[int, str] = {}
     rows = list(_result_rows(request, session))
-    with transaction.atomic():
-        for attendance in rows:
-            completed = request.POST.get(f"completed-{attendance.pk}") == "on"
-            certificate = request.POST.get(f"certificate-{attendance.pk}", "").strip()
-            if (completed, certificate) == (attendance.completed, attendance.certificate_number):
-                continue
-            try:
-                services.attendance_set_result(attendance=attendance, completed=completed,
-                                               certificate_number=certificate)
-            except ValidationError as exc:
-                errors[attendance.pk] = _first_message(exc)
-        if errors:
-            transaction.set_rollback(True)
+    changed = []
+    for attendance in rows:
+        completed = request.POST.get(f"completed-{attendance.pk}") == "on"
+        certificate = request.POST.get(f"certificate-{attendance.pk}", "").strip()
+        if (completed, certificate) != (attendance.completed, attendance.certificate_number):
+            changed.append((attendance, completed, certificate))
+    refused = services.attendance_set_results(results=changed)
+    errors = {row_pk: _first_message(exc) for row_pk, exc in refused.items()}
     if request.htmx:
         context = _attendance_context(request, session) | {"rows": rows, "errors": errors}
         return render(request, "web/training/_results_response.html", context)
@@ -445,7 +428,7 @@ def counted_attendance(request, pk: int):
                 session=session, unit=data["unit"], count=data["count"], org_kind=data["org_kind"],
                 sex=data["sex"], note=data["note"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if row is None:
                 messages.success(request, _("Đã xóa dòng số liệu của %(unit)s.") % {
