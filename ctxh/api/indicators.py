@@ -47,9 +47,11 @@ from ctxh.api.common import (
     capability_permission,
     validated_filters,
 )
+from ctxh.audit.models import AccessAction
 from ctxh.geo import selectors as geo_selectors
 from ctxh.geo.models import Unit
 from ctxh.indicators import facts, registry
+from ctxh.indicators.access import log_people_listed
 from ctxh.indicators.models import IndicatorDefinition
 from ctxh.indicators.periods import Period, PeriodKind, day_period, parse_period, year_period
 from ctxh.indicators.results import IndicatorKind
@@ -411,6 +413,8 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ViewSet):
             result = registry.indicator_value(indicator.code, unit=unit, period=period, user=request.user,
                                               today=today)
             data = result.to_dict(actionable=params.get("actionable", True))
+            if params.get("actionable", True):
+                log_people_listed(request, result, action=AccessAction.API_LIST)
         except registry.UnitNotAvailable as error:
             raise exceptions.NotFound(error.message) from None
         except DjangoPermissionDenied as error:

@@ -125,3 +125,24 @@ def test_the_api_and_the_page_show_both(world, client):
     page = client.get("/chi-so/CHILDREN/", {"unit": world.geo.new08.pk, "period": "2025"})
     assert page.status_code == 200 and "Cháu Gấm" in page.content.decode()
     assert client.get("/chi-so/").status_code == 200
+
+
+def test_reading_the_children_not_yet_served_is_in_the_access_log(world, client):
+    """The list names children: the page, its XLSX and the API each write who read which children."""
+    from ctxh.audit.models import AccessAction, AccessLog
+    from ctxh.cases.models import Person
+
+    gam = Person.objects.get(full_name="Cháu Gấm")
+    login_verified(client, world.manager)
+    query = {"unit": world.geo.new08.pk, "period": "2025"}
+    assert client.get("/chi-so/CHILDREN/", query).status_code == 200
+    assert client.get("/chi-so/CHILDREN/excel/", query).status_code == 200
+    api = APIClient()
+    api.force_authenticate(world.manager)
+    assert api.get("/api/v1/indicators/CHILDREN/values/", {"unit": "08", "period": "2025"}).status_code == 200
+    entries = AccessLog.objects.filter(user=world.manager, content_type__model="person").order_by("pk")
+    assert [(e.action, e.object_ids) for e in entries] == [
+        (AccessAction.LIST, [gam.pk]), (AccessAction.EXPORT, [gam.pk]), (AccessAction.API_LIST, [gam.pk])]
+    # COUNSELLED's list names communes, not people: nothing about people is logged for it.
+    client.get("/chi-so/COUNSELLED/", query)
+    assert AccessLog.objects.filter(user=world.manager, content_type__model="person").count() == 3

@@ -17,6 +17,7 @@ from ctxh.accounts.roles import Capability
 from ctxh.geo.models import Unit
 from ctxh.imports.spreadsheet import XLSX_CONTENT_TYPE
 from ctxh.indicators import registry
+from ctxh.indicators.access import log_people_listed
 from ctxh.indicators.exports import result_workbook
 from ctxh.indicators.forms import IndicatorQueryForm, IndicatorUnitForm
 from ctxh.indicators.registry import (
@@ -99,6 +100,7 @@ def indicator_detail(request, code: str):
                "query": request.GET.urlencode()}
     if result is not None:
         listing = result.actionable
+        log_people_listed(request, result)
         context["listing"] = listing
         context["page"] = Paginator(listing.rows, PAGE_SIZE).get_page(request.GET.get("page"))
         year = result.breakdown("year")
@@ -124,6 +126,7 @@ def indicator_export(request, code: str):
                    "error": error or _("Chưa xuất được: hãy sửa các lỗi bên dưới."), "query": ""}
         return render(request, "web/indicators/detail.html", context, status=400)
     content = result_workbook(result)
+    log_people_listed(request, result, export=True)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     name = f"chi-so-{indicator.code.lower()}-{result.unit.code}-{result.period.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
