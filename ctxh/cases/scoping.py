@@ -99,17 +99,21 @@ def scope_referrals(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(condition)
 
 
-def can_act_for(user, organization) -> bool:
-    """Whether the user may act in the name of `organization` (answer a referral, approve a plan)."""
-    if not _active(user):
-        return False
-    if scope_for(user).unrestricted:
-        return True
-    if user.role not in SCOPED_ROLES:
-        return False
+def acting_organizations(user) -> QuerySet:
+    """The organizations in whose name the user may act (`can_act_for`), as one queryset: a page asks once
+    for all of them, not once per organization."""
     from ctxh.orgs.models import Organization
 
-    return Organization.objects.for_user(user).filter(pk=organization.pk).exists()
+    if not _active(user) or not (scope_for(user).unrestricted or user.role in SCOPED_ROLES):
+        return Organization.objects.none()
+    return Organization.objects.for_user(user)
+
+
+def can_act_for(user, organization) -> bool:
+    """Whether the user may act in the name of `organization` (answer a referral, approve a plan)."""
+    if _active(user) and scope_for(user).unrestricted:
+        return True
+    return acting_organizations(user).filter(pk=organization.pk).exists()
 
 
 def scope_households(queryset: QuerySet, user) -> QuerySet:

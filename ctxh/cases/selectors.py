@@ -131,6 +131,13 @@ def case_deadlines(case: Case, now: dt.datetime | None = None,
 # --- people ---
 
 
+def visible_candidates(people: QuerySet, candidates: list) -> list:
+    """The possible duplicates (ctxh.cases.services.find_duplicates) whose person is in `people`, a scoped
+    queryset, in their order: one query for them all."""
+    visible = set(people.filter(pk__in=[c.person.pk for c in candidates]).values_list("pk", flat=True))
+    return [c for c in candidates if c.person.pk in visible]
+
+
 def filter_persons(people: QuerySet, *, q: str = "", cccd: str = "", unit=None, category=None,
                    as_of: dt.date | None = None, child_on: dt.date | None = None) -> QuerySet:
     """The person list's filters (pages, API and export alike), on an already scoped queryset:

@@ -31,6 +31,7 @@ from ctxh.audit.masking import TEXT_MASK, MaskKind, is_masked, mask
 from ctxh.audit.models import AccessAction
 from ctxh.audit.services import log_access
 from ctxh.cases.models import Person, PersonStatus, VulnerabilityCategory
+from ctxh.cases.selectors import visible_candidates
 from ctxh.cases.services.persons import _validate, find_duplicates, person_create, status_add
 from ctxh.core.models import Ethnicity
 from ctxh.core.reference import Sex
@@ -210,9 +211,16 @@ class Planner:
         self.ethnicities = {e.code: e for e in Ethnicity.objects.all()}
         self.visible_units = Unit.objects.for_user(user)
         self.visible_persons = Person.objects.for_user(user).live()
+        self._unit_in_scope: dict[int, bool] = {}
 
     def header(self, key: str) -> str:
         return self.spec.column(key).header
+
+    def unit_in_scope(self, unit: Unit) -> bool:
+        """Whether the user works in `unit`: asked once per unit, not once per row."""
+        if unit.pk not in self._unit_in_scope:
+            self._unit_in_scope[unit.pk] = self.visible_units.filter(pk=unit.pk).exists()
+        return self._unit_in_scope[unit.pk]
 
     def category(self, text: str) -> VulnerabilityCategory | None:
         key = fold(text)
@@ -254,7 +262,7 @@ class Planner:
             except UnitNotFound as exc:
                 report.add(row.number, self.header("unit_code"), str(exc.args[0] if exc.args else exc))
             else:
-                if self.visible_units.filter(pk=unit.pk).exists():
+                if self.unit_in_scope(unit):
                     item.unit = unit
                 else:
                     report.add(row.number, self.header("unit_code"),
@@ -320,9 +328,7 @@ class Planner:
             return
         candidates = find_duplicates(full_name=person.full_name, date_of_birth=person.date_of_birth,
                                      birth_year=person.birth_year, cccd=person.cccd or "", unit=item.unit)
-        visible = set(self.visible_persons.filter(pk__in=[c.person.pk for c in candidates])
-                      .values_list("pk", flat=True))
-        item.candidates = [c for c in candidates if c.person.pk in visible]
+        item.candidates = visible_candidates(self.visible_persons, candidates)
         if not item.candidates:
             item.how = "new"
             return

@@ -38,8 +38,8 @@ from ctxh.cases.models import (
     ReferralStatus,
     Stage,
 )
-from ctxh.cases.scoping import can_act_for, can_merge_persons
-from ctxh.cases.selectors import case_deadlines, referral_inbox, with_deadline_flags
+from ctxh.cases.scoping import acting_organizations, can_act_for, can_merge_persons
+from ctxh.cases.selectors import case_deadlines, referral_inbox, visible_candidates, with_deadline_flags
 from ctxh.cases.services.workflow import ALLOWED
 from ctxh.core.cccd import normalize_cccd
 from ctxh.core.text import fold
@@ -51,14 +51,10 @@ from ctxh.web.views.cases_common import (
     add_errors,
     address_unit_choices,
     organizations_of,
+    save_failed,
     user_worker,
 )
 from ctxh.workforce.models import Position, Worker
-
-_organizations = organizations_of
-_add_errors = add_errors
-_user_worker = user_worker
-
 
 # --- list ---
 
@@ -79,7 +75,7 @@ def case_search(cases, text: str):
 @require_GET
 @access_logged
 def case_list(request):
-    organizations = list(_organizations(request.user).only("pk", "name"))
+    organizations = list(organizations_of(request.user).only("pk", "name"))
     form = case_forms.CaseFilterForm(request.GET or None, organizations=organizations)
     cases = with_deadline_flags(Case.objects.for_user(request.user))
     query = ""
@@ -115,7 +111,7 @@ def case_list(request):
 
 def _own_worker(user, organization):
     """The worker linked to the user, when they hold a position in the organization today."""
-    worker = _user_worker(user)
+    worker = user_worker(user)
     if worker is None:
         return None
     today = timezone.localdate()
@@ -127,7 +123,7 @@ def _own_worker(user, organization):
 @capability_required(Capability.CHANGE_CASES)
 def case_intake(request):
     user = request.user
-    organizations = [org for org in _organizations(user) if org.is_valid_on(timezone.localdate())]
+    organizations = [org for org in organizations_of(user) if org.is_valid_on(timezone.localdate())]
     units = address_unit_choices(user, timezone.localdate())
     people = Person.objects.for_user(user).live()
     found, candidates, hidden_candidates = [], [], 0
@@ -181,9 +177,7 @@ def _intake(request, form, people, organizations, units):
                     unit_from=timezone.localdate(),
                 )
                 if not created.created:
-                    visible = set(people.filter(pk__in=[c.person.pk for c in created.candidates])
-                                  .values_list("pk", flat=True))
-                    shown = [c for c in created.candidates if c.person.pk in visible]
+                    shown = visible_candidates(people, created.candidates)
                     form.add_error("confirm_new", _(
                         "Có hồ sơ có thể trùng với người này. Hãy chọn người đã có, hoặc đánh dấu ô xác nhận "
                         "để tạo hồ sơ mới."))
@@ -195,7 +189,7 @@ def _intake(request, form, people, organizations, units):
                 idempotency_key=data["token"],
             )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_errors(form, error)
         return [], 0
 
 
@@ -209,12 +203,10 @@ def _get_case(request, pk: int) -> Case:
 
 
 def _workers(case: Case):
-    today = timezone.localdate()
-    ids = Position.objects.active_on(today).filter(organization=case.organization).values("worker_id")
-    return Worker.objects.filter(pk__in=ids).order_by("full_name")
+    return _organization_workers(case.organization_id)
 
 
-def _referral_targets(user, case: Case):
+def _referral_targets(case: Case):
     return Organization.objects.exclude(pk=case.organization_id).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate())).order_by("name").only("pk", "name")
 
@@ -231,7 +223,7 @@ def _forms(request, case: Case, bound: dict | None = None) -> dict:
         "close": case_forms.CloseForm(initial=version),
         "reopen": case_forms.ReopenForm(initial=version),
         "consent": case_forms.ConsentForm(),
-        "referral": case_forms.ReferralForm(organizations=_referral_targets(request.user, case)),
+        "referral": case_forms.ReferralForm(organizations=_referral_targets(case)),
     }
     made.update(bound or {})
     return made
@@ -291,14 +283,14 @@ def _assessment(request, case, form):
     data = form.cleaned_data
     services.assessment_add(case=case, kind=data["kind"], assessed_on=data["assessed_on"],
                             risk_level=data["risk_level"], needs=data["needs"], by=request.user,
-                            worker=_user_worker(request.user))
+                            worker=user_worker(request.user))
     return _("Đã ghi kết quả đánh giá.")
 
 
 def _plan_draft(request, case, form):
     services.plan_draft(case=case, goals=form.cleaned_data["goals"].splitlines(), by=request.user,
                         note=form.cleaned_data["note"],
-                        drafted_by=_user_worker(request.user))
+                        drafted_by=user_worker(request.user))
     return _("Đã lập kế hoạch trợ giúp.")
 
 
@@ -314,7 +306,7 @@ def _service(request, case, form):
     services.service_record(case=case, service_type=data["service_type"], delivered_on=data["delivered_on"],
                             funding_source=data["funding_source"], amount_vnd=data["amount_vnd"] or None,
                             note=data["note"], by=request.user,
-                            worker=_user_worker(request.user))
+                            worker=user_worker(request.user))
     return _("Đã ghi dịch vụ đã cung cấp.")
 
 
@@ -337,7 +329,7 @@ def _consent(request, case, form):
 
 def _referral(request, case, form):
     data = form.cleaned_data
-    to_org = _referral_targets(request.user, case).filter(pk=data["to_org"]).first()
+    to_org = _referral_targets(case).filter(pk=data["to_org"]).first()
     if to_org is None:
         raise ValidationError({"to_org": _("Hãy chọn tổ chức nhận.")})
     services.referral_send(case=case, to_org=to_org, reason=data["reason"], deadline=data["deadline"],
@@ -373,19 +365,18 @@ def case_action(request, pk: int, action: str):
     if key == "assign":
         extra["workers"] = _workers(case)
     elif key == "referral":
-        extra["organizations"] = _referral_targets(request.user, case)
+        extra["organizations"] = _referral_targets(case)
     form = form_class(request.POST, **extra)
     if form.is_valid():
         try:
             message = handler(request, case, form)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(reverse("web:case_detail", args=[case.pk]) + f"#{key}")
     case = _get_case(request, pk)
-    messages.error(request, _("Chưa lưu được: %(errors)s") % {
-        "errors": "; ".join(case_forms.form_errors_text(form))})
+    save_failed(request, form)
     return _render_case(request, case, bound={key: form}, status=400)
 
 
@@ -417,13 +408,12 @@ def case_emergency(request, pk: int):
                 if hasattr(error, "error_dict") and "at" in error.error_dict:  # the moment: day and time
                     error = ValidationError({("day" if key == "at" else key): value
                                              for key, value in error.error_dict.items()})
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Đã ghi biện pháp khẩn cấp."))
                 return redirect(reverse("web:case_detail", args=[case.pk]) + "#emergency")
         code = 400
-        messages.error(request, _("Chưa lưu được: %(errors)s") % {
-            "errors": "; ".join(case_forms.form_errors_text(form))})
+        save_failed(request, form)
         case = _get_case(request, pk)
     log_access(request_or_user=request, action=AccessAction.VIEW, obj=case, description="emergency measures")
     deadline = _emergency_deadline(case)
@@ -439,11 +429,8 @@ def case_emergency(request, pk: int):
     }, status=code)
 
 
-def _transfer_targets(case: Case):
-    return _referral_targets(None, case)
-
-
-def _target_workers(organization_id: int | None):
+def _organization_workers(organization_id: int | None):
+    """The workers holding a position in the organization today."""
     if not organization_id:
         return Worker.objects.none()
     ids = Position.objects.active_on(timezone.localdate()).filter(organization_id=organization_id) \
@@ -460,10 +447,10 @@ def case_transfer(request, pk: int):
     if not can_act_for(request.user, case.organization):
         raise PermissionDenied(_("Chỉ cán bộ của %(org)s mới chuyển được hồ sơ này cho tổ chức khác.")
                                % {"org": case.organization.name})
-    targets = _transfer_targets(case)
+    targets = _referral_targets(case)
     chosen = request.POST.get("to_org") or request.GET.get("to_org")
     chosen_id = int(chosen) if str(chosen or "").isdigit() else None
-    workers = _target_workers(chosen_id if targets.filter(pk=chosen_id).exists() else None)
+    workers = _organization_workers(chosen_id if targets.filter(pk=chosen_id).exists() else None)
     form = case_forms.TransferForm(request.POST or None, organizations=targets, workers=workers, initial={
         "version": case.version, "on": timezone.localdate(), "to_org": chosen_id})
     code = 200
@@ -478,7 +465,7 @@ def case_transfer(request, pk: int):
                 services.case_transfer(case=case, to_org=to_org, reason=data["reason"], by=request.user,
                                        worker=worker, on=data["on"], version=data["version"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Đã chuyển hồ sơ %(number)s cho %(org)s.")
                                  % {"number": case.number, "org": to_org.name})
@@ -486,8 +473,7 @@ def case_transfer(request, pk: int):
                     return redirect("web:case_detail", pk=case.pk)
                 return redirect("web:case_list")
         code = 400
-        messages.error(request, _("Chưa lưu được: %(errors)s") % {
-            "errors": "; ".join(case_forms.form_errors_text(form))})
+        save_failed(request, form)
     log_access(request_or_user=request, action=AccessAction.VIEW, obj=case, description="transfer")
     if request.htmx and request.htmx.target == "transfer-worker":
         return render(request, "web/cases/transfer.html#worker", {"form": form, "case": case})
@@ -503,7 +489,7 @@ def case_transfer(request, pk: int):
 @access_logged
 def referral_inbox_view(request):
     user = request.user
-    my_orgs = [org.pk for org in _organizations(user).only("pk") if can_act_for(user, org)]
+    my_orgs = list(acting_organizations(user).values_list("pk", flat=True))
     visible = Referral.objects.for_user(user)
     incoming = referral_inbox(my_orgs, open_only=False).filter(pk__in=visible.values("pk")) \
         .select_related("case__person")

@@ -1,7 +1,9 @@
 """Helpers shared by the case pages (cases.py) and the people pages (cases_people.py)."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ctxh.cases import forms as case_forms
 from ctxh.core.concurrency import ConcurrentEditError
@@ -22,6 +24,12 @@ def add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages[0])
     else:
         case_forms.add_service_errors(form, error)
+
+
+def save_failed(request, form) -> None:
+    """The message on top of a page whose form was not saved, with the form's errors."""
+    messages.error(request, _("Chưa lưu được: %(errors)s") % {
+        "errors": "; ".join(case_forms.form_errors_text(form))})
 
 
 def user_worker(user) -> Worker | None:

@@ -37,11 +37,11 @@ from ctxh.cases.models import (
     VulnerabilityCategory,
 )
 from ctxh.cases.scoping import can_merge_persons
-from ctxh.cases.selectors import filter_persons
+from ctxh.cases.selectors import filter_persons, visible_candidates
 from ctxh.cases.sensitive import persons_seen_whole
 from ctxh.geo.models import Unit
 from ctxh.web.decorators import capability_required
-from ctxh.web.views.cases_common import PAGE_SIZE, add_errors, address_unit_choices, today
+from ctxh.web.views.cases_common import PAGE_SIZE, add_errors, address_unit_choices, save_failed, today
 
 
 def _people(user):
@@ -55,11 +55,6 @@ def _person(request, pk: int) -> Person:
 def _require(user, capability: Capability) -> None:
     if not user.can(capability):
         raise PermissionDenied(_("Vai trò của bạn không có quyền xem trang này."))
-
-
-def _failed(request, form) -> None:
-    messages.error(request, _("Chưa lưu được: %(errors)s") % {
-        "errors": "; ".join(case_forms.form_errors_text(form))})
 
 
 # --- the person list ---
@@ -184,7 +179,7 @@ def status_add(request, pk: int):
             return redirect(reverse("web:person_detail", args=[person.pk]) + "#statuses")
     code = 400 if request.method == "POST" else 200
     if code == 400:
-        _failed(request, form)
+        save_failed(request, form)
     return _status_page(request, person, form, title=_("Thêm tình trạng (nhóm đối tượng)"), code=code)
 
 
@@ -206,7 +201,7 @@ def status_end(request, pk: int, status_pk: int):
             return redirect(reverse("web:person_detail", args=[person.pk]) + "#statuses")
     code = 400 if request.method == "POST" else 200
     if code == 400:
-        _failed(request, form)
+        save_failed(request, form)
     return _status_page(request, person, form, title=_("Kết thúc tình trạng"), status=status, code=code)
 
 
@@ -232,7 +227,7 @@ def status_verify(request, pk: int, status_pk: int):
             return redirect(reverse("web:person_detail", args=[person.pk]) + "#statuses")
     code = 400 if request.method == "POST" else 200
     if code == 400:
-        _failed(request, form)
+        save_failed(request, form)
     return _status_page(request, person, form, title=_("Xác minh tình trạng"), status=status, code=code)
 
 
@@ -296,7 +291,7 @@ def household_detail(request, pk: int):
             else:
                 messages.success(request, _("Đã lưu thông tin hộ gia đình."))
                 return redirect("web:household_detail", pk=household.pk)
-        _failed(request, form)
+        save_failed(request, form)
         household.refresh_from_db()
         extra, code = {"form": form}, 400
     search = request.GET.get("tim", "").strip()
@@ -349,7 +344,7 @@ def household_create(request):
             return redirect("web:household_detail", pk=household.pk)
     code = 400 if request.method == "POST" else 200
     if code == 400:
-        _failed(request, form)
+        save_failed(request, form)
     if person is not None:
         log_access(request_or_user=request, action=AccessAction.VIEW, obj=person)
     else:
@@ -376,7 +371,7 @@ def household_member_add(request, pk: int):
         else:
             messages.success(request, _("Đã thêm %(name)s vào hộ.") % {"name": person.full_name})
             return redirect(reverse("web:household_detail", args=[household.pk]) + "#members")
-    _failed(request, form)
+    save_failed(request, form)
     return redirect(reverse("web:household_detail", args=[household.pk]) + "#add-member")
 
 
@@ -403,7 +398,7 @@ def household_member_change(request, pk: int, member_pk: int, change: str):
         else:
             messages.success(request, done)
             return redirect(reverse("web:household_detail", args=[household.pk]) + "#members")
-    _failed(request, form)
+    save_failed(request, form)
     return redirect(reverse("web:household_detail", args=[household.pk]) + "#members")
 
 
@@ -416,8 +411,7 @@ def visible_duplicates(user, person: Person) -> tuple[list, int]:
     candidates = services.find_duplicates(
         full_name=person.full_name, date_of_birth=person.date_of_birth, birth_year=person.birth_year,
         cccd=person.cccd or "", unit=address.unit if address else None, exclude_pk=person.pk)
-    visible = set(_people(user).filter(pk__in=[c.person.pk for c in candidates]).values_list("pk", flat=True))
-    shown = [c for c in candidates if c.person.pk in visible]
+    shown = visible_candidates(_people(user), candidates)
     return shown, len(candidates) - len(shown)
 
 
@@ -468,7 +462,7 @@ def person_merge(request, pk: int, other: int):
                                             "hai."))
                 return redirect("web:person_detail", pk=kept.pk)
         code = 400
-        _failed(request, form)
+        save_failed(request, form)
     for person in (first, second):
         log_access(request_or_user=request, action=AccessAction.VIEW, obj=person,
                    description="merge comparison")
